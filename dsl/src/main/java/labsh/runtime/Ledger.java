@@ -1,0 +1,182 @@
+package labsh.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The on-disk record of every kernel object this labsh process creates. An entry is written
+ * <em>before</em> the object is created ({@link #intend}), completed once its id is known
+ * ({@link Entry#created}) and closed when it is gone ({@link Entry#removed}). At exit, on Ctrl-C
+ * and on exceptions {@link #unwind()} removes what is still open, newest first; after a
+ * {@code kill -9}, {@code labsh clean} reads the file and does the same ({@link Cleaner}).
+ *
+ * <p>File format, one line per event, so that a write cut short by a kill loses one line at most:
+ * <pre>
+ *   7 + shm key=0x6501a0c2 ipcns=4026531839     (about to create)
+ *   7 = id=32769                                (created; fields added)
+ *   7 -                                         (removed)
+ * </pre>
+ * Values are escaped ({@code %20} for a space) so that paths with spaces survive.
+ */
+public final class Ledger {
+    /** Where ledgers live; {@code LABSH_STATE} moves it (tests, non-root runs). */
+    public static Path stateDir() {
+        String env = System.getenv("LABSH_STATE");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(System.getProperty("labsh.state", "/run/labsh"));
+    }
+
+    private static Ledger current;
+
+    /** This process's ledger, created on first use (no file is written until something is recorded). */
+    public static synchronized Ledger current() {
+        if (current == null) {
+            int pid = (int) ProcessHandle.current().pid();
+            current = new Ledger(stateDir().resolve("ledgers").resolve(pid + "-" + ProcFs.startTime(pid) + ".ledger"));
+            Runtime.getRuntime().addShutdownHook(new Thread(current::unwindQuietly, "labsh-ledger-unwind"));
+        }
+        return current;
+    }
+
+    private final Path file;
+    private final List<Entry> open = new ArrayList<>();
+    private int nextSeq = 1;
+
+    Ledger(Path file) {
+        this.file = file;
+    }
+
+    public Path file() { return file; }
+
+    /** Records that an object of {@code kind} is about to be created; {@code kv} are name, value pairs. */
+    public synchronized Entry intend(String kind, String... kv) {
+        Entry e = new Entry(this, nextSeq++, kind, pairs(kv));
+        append(e.seq + " + " + kind + format(e.fields));
+        open.add(e);
+        return e;
+    }
+
+    /** Entries not yet removed, oldest first. */
+    public synchronized List<Entry> openEntries() {
+        return List.copyOf(open);
+    }
+
+    /**
+     * Removes every open entry, newest first. Each failure is collected and the rest still run,
+     * so one stuck object never keeps the others alive. Returns the failures, one line each.
+     */
+    public List<String> unwind() {
+        List<Entry> todo;
+        synchronized (this) {
+            todo = new ArrayList<>(open);
+        }
+        Collections.reverse(todo);
+        List<String> failures = new ArrayList<>();
+        for (Entry e : todo) {
+            try {
+                Removers.remove(e.kind, e.fields);
+                e.removed();
+            } catch (RuntimeException ex) {
+                failures.add(e.kind + format(e.fields) + ": " + ex.getMessage());
+            }
+        }
+        synchronized (this) {
+            if (open.isEmpty()) deleteFile();
+        }
+        return failures;
+    }
+
+    private void unwindQuietly() {
+        for (String f : unwind()) System.err.println("labsh: could not remove " + f);
+    }
+
+    private void deleteFile() {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a ledger left behind is read and emptied by the next `labsh clean`
+        }
+    }
+
+    synchronized void append(String line) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            // Without the record nothing could clean up after a crash: refuse to create the object.
+            throw new UncheckedIOException("cannot write the ledger " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void closed(Entry e) {
+        if (open.remove(e)) append(e.seq + " -");
+    }
+
+    static Map<String, String> pairs(String... kv) {
+        if (kv.length % 2 != 0) throw new IllegalArgumentException("ledger fields come in name, value pairs");
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+
+    static String format(Map<String, String> fields) {
+        StringBuilder sb = new StringBuilder();
+        fields.forEach((k, v) -> sb.append(' ').append(k).append('=').append(escape(v)));
+        return sb.toString();
+    }
+
+    static String escape(String v) {
+        return v.replace("%", "%25").replace(" ", "%20").replace("\n", "%0A").replace("=", "%3D");
+    }
+
+    static String unescape(String v) {
+        return v.replace("%3D", "=").replace("%0A", "\n").replace("%20", " ").replace("%25", "%");
+    }
+
+    /** One recorded object. */
+    public static final class Entry {
+        private final Ledger ledger;
+        final int seq;
+        final String kind;
+        final Map<String, String> fields;
+
+        Entry(Ledger ledger, int seq, String kind, Map<String, String> fields) {
+            this.ledger = ledger;
+            this.seq = seq;
+            this.kind = kind;
+            this.fields = fields;
+        }
+
+        public String kind() { return kind; }
+
+        public synchronized Map<String, String> fields() { return Map.copyOf(fields); }
+
+        /** The object now exists; {@code kv} adds what was learnt on creation (its id, its pid). */
+        public Entry created(String... kv) {
+            Map<String, String> more = pairs(kv);
+            synchronized (this) {
+                fields.putAll(more);
+            }
+            ledger.append(seq + " =" + format(more));
+            return this;
+        }
+
+        /** The object is gone (removed by its owner or found gone). */
+        public void removed() {
+            ledger.closed(this);
+        }
+
+        @Override
+        public String toString() { return kind + format(fields); }
+    }
+}
