@@ -23,6 +23,7 @@ public final class Removers {
         register("file", f -> deleteTree(Path.of(f.get("path")), false));
         register("dir", f -> deleteTree(Path.of(f.get("path")), true));
         register("process", Removers::killProcess);
+        register("route", HostRoute::remove);
     }
 
     private Removers() {}
