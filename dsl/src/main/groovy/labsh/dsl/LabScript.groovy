@@ -132,7 +132,8 @@ abstract class LabScript extends Script implements HostWords {
             indent("✓ ${what}")
             return true
         }
-        indent("✗ ${what}: ${c.detail}")
+        // a power-assert diagram goes under the line, indented, so its columns stay aligned
+        indent(c.detail.startsWith('\n') ? "✗ ${what}:" + c.detail.replace('\n', '\n    ') : "✗ ${what}: ${c.detail}")
         throw new LabStopped(new LabError(file: scriptPath, line: c.line, message: "check '${what}' failed"), null)
     }
 
