@@ -166,6 +166,23 @@ class LabScriptSpec extends Specification {
         r.error.toString() == "${p}:2: sh 'exit 3' exited with status 3"
     }
 
+    def "trace shows the kernel calls made inside it, strace-like, and returns the body's value"() {
+        given:
+        Path p = lab('traced.groovy', '''
+            step('traced') {
+                int pid = trace { Syscall.call('getpid', '', { Libc.getpid() } as Syscall.IntCall) }
+                check('the pid is ours') { pid == (int) ProcessHandle.current().pid() }
+            }
+            ''')
+
+        when:
+        LabResult r = run(p)
+
+        then:
+        r.ok
+        r.output.contains("   ⇢ getpid() = ${ProcessHandle.current().pid()}")
+    }
+
     def "a word can be suggested from a typo like contianer"() {
         expect:
         Suggest.closest('contianer', ['container', 'client', 'check']) == 'container'

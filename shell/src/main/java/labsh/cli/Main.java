@@ -49,6 +49,9 @@ public final class Main implements Callable<Integer> {
     /** The command line, set up: errors as one line, exit statuses, --trace. */
     public static CommandLine commandLine() {
         GlobalOptions.reset();
+        // Picocli's default factory loads groovy.lang.Closure (for closures in annotations), which
+        // starts the whole Groovy runtime, ~120 ms, even for --version; labsh has no such closures.
+        System.setProperty("picocli.disable.closures", "true");
         CommandLine cl = new CommandLine(new Main());
         // `labsh lab.groovy --verbose`: everything after the script belongs to the lab
         cl.getCommandSpec().parser().stopAtPositional(true);
