@@ -1,0 +1,148 @@
+package labsh.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import labsh.kernel.Libc;
+import labsh.kernel.Namespaces;
+import labsh.kernel.NsType;
+import labsh.kernel.Privilege;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code labsh lsns PID}: the namespaces of a process (seed 004, problem 4), with the columns of
+ * util-linux {@code lsns -p PID}: NS is the inode behind /proc/PID/ns/TYPE (readlink gives
+ * "ipc:[4026531839]"), NPROCS how many processes share it, PID the lowest of them, USER and
+ * COMMAND that process's. See lsns(8) and namespaces(7).
+ */
+@Command(name = "lsns", description = {
+        "List the namespaces of a process (inode and type), like lsns -p PID.",
+        "Read from the links /proc/PID/ns/*, in the columns of util-linux lsns(8)."})
+public final class LsnsCommand implements Callable<Integer> {
+    @Mixin GlobalOptions global;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "PID", converter = PidConverter.class, description = "The process, e.g. $$ for this shell.")
+    int pid;
+
+    @Option(names = {"-n", "--noheadings"}, description = "Do not print the header line.")
+    boolean noHeadings;
+
+    /** One namespace of the process and who else is in it. */
+    record Row(long ns, NsType type, int nprocs, int firstPid, String user, String command) {}
+
+    @Override
+    public Integer call() {
+        requireAccess(pid);
+        Map<NsType, Long> mine = Namespaces.of(pid);
+        List<Row> rows = rows(mine);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!noHeadings) out.printf("%10s %-6s %6s %7s %-8s %s%n", "NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND");
+        for (Row r : rows) {
+            out.printf("%10d %-6s %6d %7d %-8s %s%n", r.ns, r.type.procName(), r.nprocs, r.firstPid, r.user, r.command);
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /**
+     * /proc/PID/ns/* of another user's process can only be read with ptrace access
+     * (ptrace_may_access, PTRACE_MODE_READ): say so before readlink fails with EACCES.
+     */
+    private static void requireAccess(int pid) {
+        Path proc = Path.of("/proc/" + pid);
+        if (pid <= 0 || !Files.isDirectory(proc)) throw new Namespaces.NoSuchProcessException(pid);
+        try {
+            int owner = (Integer) Files.getAttribute(proc, "unix:uid");
+            if (owner != Libc.geteuid()) {
+                Privilege.require(Privilege.CAP_SYS_PTRACE, "reading the namespaces of pid " + pid + " (another user's process)");
+            }
+        } catch (IOException e) {
+            throw new Namespaces.NoSuchProcessException(pid);
+        }
+    }
+
+    /** The rows sorted by inode, as lsns prints them; processes we may not read are not counted. */
+    static List<Row> rows(Map<NsType, Long> mine) {
+        int[] count = new int[NsType.values().length];
+        int[] first = new int[NsType.values().length];
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                int other = Integer.parseInt(p.getFileName().toString());
+                for (Map.Entry<NsType, Long> e : mine.entrySet()) {
+                    if (e.getValue().equals(inode(p, e.getKey()))) {
+                        int i = e.getKey().ordinal();
+                        count[i]++;
+                        if (first[i] == 0 || other < first[i]) first[i] = other;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
+        }
+        List<Row> rows = new ArrayList<>();
+        mine.forEach((type, ns) -> {
+            int p = first[type.ordinal()];
+            rows.add(new Row(ns, type, count[type.ordinal()], p, user(p), command(p)));
+        });
+        rows.sort((a, b) -> Long.compare(a.ns, b.ns));
+        return rows;
+    }
+
+    private static Long inode(Path proc, NsType t) {
+        try {
+            String link = Files.readSymbolicLink(proc.resolve("ns").resolve(t.procName())).toString();
+            return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+        } catch (IOException | RuntimeException e) {
+            return null; // gone meanwhile, a kernel thread, or not ours to read
+        }
+    }
+
+    private static String user(int pid) {
+        try {
+            return Files.getOwner(Path.of("/proc/" + pid)).getName();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** The command line as ps shows it; a kernel thread (empty cmdline) by its name. */
+    private static String command(int pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+            String cmd = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+            if (!cmd.isEmpty()) return cmd;
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** "abc" or "-3" is a usage error with one line, not a stack trace. */
+    public static final class PidConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int pid = Integer.parseInt(value.trim());
+                if (pid > 0) return pid;
+            } catch (NumberFormatException ignored) {
+                // fall through
+            }
+            throw new TypeConversionException("'" + value + "' is not a process id (a number greater than 0)");
+        }
+    }
+}
