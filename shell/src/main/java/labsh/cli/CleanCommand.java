@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code labsh clean}: removes what a killed labsh left behind, from its ledger. */
-@Command(name = "clean", description = {
+@Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = Version.class, description = {
         "Remove what a killed labsh (kill -9, a crash) left behind.",
         "Every object its ledger recorded and did not remove goes, newest first. Only objects labsh recorded are touched, each checked by",
         "identity (a pid reused by another process is not killed). Ledgers of a labsh that still runs",

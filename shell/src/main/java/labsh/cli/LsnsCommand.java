@@ -29,14 +29,14 @@ import picocli.CommandLine.TypeConversionException;
  * "ipc:[4026531839]"), NPROCS how many processes share it, PID the lowest of them, USER and
  * COMMAND that process's. See lsns(8) and namespaces(7).
  */
-@Command(name = "lsns", description = {
+@Command(name = "lsns", mixinStandardHelpOptions = true, versionProvider = Version.class, description = {
         "List the namespaces of a process (inode and type), like lsns -p PID.",
         "Read from the links /proc/PID/ns/*, in the columns of util-linux lsns(8)."})
 public final class LsnsCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "PID", converter = PidConverter.class, description = "The process, e.g. $$ for this shell.")
+    @Parameters(paramLabel = "PID", converter = PidConverter.class, description = "The process, e.g. $$$$ for this shell.")
     int pid;
 
     @Option(names = {"-n", "--noheadings"}, description = "Do not print the header line.")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code labsh run SCRIPT [ARGS]} (also {@code labsh SCRIPT [ARGS]}): runs a whole lab, step by step. */
-@Command(name = "run", description = {
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class, description = {
         "Run a lab script step by step.",
         "Each step is checked, and everything the lab created is removed at the end.",
         "A typo in the script is reported with its file and line before anything runs."})

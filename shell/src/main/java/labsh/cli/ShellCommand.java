@@ -7,7 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code labsh shell} (and {@code labsh} alone): the interactive shell. A placeholder until it is built. */
-@Command(name = "shell", description = "Open the labsh shell, where DSL lines are typed live.")
+@Command(name = "shell", mixinStandardHelpOptions = true, versionProvider = Version.class, description = "Open the labsh shell, where DSL lines are typed live.")
 public final class ShellCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Spec CommandSpec spec;

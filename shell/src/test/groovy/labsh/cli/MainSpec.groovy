@@ -150,5 +150,7 @@ class MainSpec extends Specification {
         out.toString().startsWith('labsh ')
         labsh('--help') == ExitCode.OK
         out.toString().contains('Exit status:')
+        labsh('lsns', '--help') == ExitCode.OK
+        out.toString().contains('Usage: labsh lsns')
     }
 }
