@@ -54,9 +54,13 @@ class LabCompiler {
         } catch (MultipleCompilationErrorsException e) {
             List<String> lines = source.readLines()
             Set<String> names = new TreeSet<>(checks.declaredNames)
-            throw new LabCompileException(e.errorCollector.errors.collect { Message m ->
+            List<LabError> errors = e.errorCollector.errors.collect { Message m ->
                 toLabError(m, displayPath, lines, names, loader)
-            })
+            }
+            // one error per line: the first is the cause, later ones on its line are its echoes
+            // (an unknown property makes the call around it "wrong arguments" too)
+            Set<Integer> seen = new HashSet<>()
+            throw new LabCompileException(errors.findAll { LabError err -> err.line == 0 || seen.add(err.line) })
         } catch (CompilationFailedException e) {
             throw new LabCompileException([new LabError(file: displayPath, message: e.message)])
         }
@@ -74,6 +78,21 @@ class LabCompiler {
             words << n
         }
         words
+    }
+
+    /** The members of every type a word's closure delegates to (its @DelegatesTo value). */
+    static Set<String> delegateMembers(GroovyClassLoader loader) {
+        Set<String> names = new TreeSet<>()
+        for (Method m : LabScript.methods) {
+            for (java.lang.annotation.Annotation[] annotations : m.parameterAnnotations) {
+                for (java.lang.annotation.Annotation a : annotations) {
+                    if (a instanceof DelegatesTo && ((DelegatesTo) a).value() != DelegatesTo.Target && ((DelegatesTo) a).value() != LabScript) {
+                        names.addAll(membersOf(((DelegatesTo) a).value().name, loader))
+                    }
+                }
+            }
+        }
+        names
     }
 
     private static String className(String fileName) {
@@ -107,7 +126,8 @@ class LabCompiler {
                 if (words.contains(name) || declared.contains(name)) {
                     return "wrong arguments for '${name}': (${argTypes}) does not match ${signatures(name)}"
                 }
-                return "unknown word '${name}'" + didYouMean(name, words + declared)
+                // inside a word's closure the delegate's methods (a container's hostname ...) are words too
+                return "unknown word '${name}'" + didYouMean(name, words + declared + delegateMembers(loader))
             }
             Set<String> members = membersOf(receiver, loader)
             if (members.contains(name)) return "wrong arguments for ${simpleType(receiver)}.${name}(${argTypes})"
