@@ -59,6 +59,7 @@ public final class Libc {
     public static native long read(int fd, Pointer buf, long count) throws LastErrorException;
     public static native long write(int fd, Pointer buf, long count) throws LastErrorException;
     public static native int pipe2(int[] fds, int flags) throws LastErrorException;
+    public static native int mkfifo(String pathname, int mode) throws LastErrorException; // mkfifo(3)
     public static native int kill(int pid, int sig) throws LastErrorException;
     public static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
