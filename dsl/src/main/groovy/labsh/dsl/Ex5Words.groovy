@@ -1,0 +1,164 @@
+package labsh.dsl
+
+import groovy.transform.SelfType
+import java.lang.ProcessBuilder.Redirect
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import labsh.kernel.NsType
+import labsh.runtime.CPrograms
+import labsh.runtime.HostRoute
+import labsh.runtime.Ledger
+import labsh.runtime.LaunchSpec
+import labsh.runtime.NsProcess
+import labsh.runtime.VirtualMachine
+import labsh.runtime.VmImage
+
+/**
+ * The words of seed 002 (ex5): servers on the host, in a container and in a VM, and the client
+ * that tells them apart.
+ * <pre>
+ * def info = workdir 'ex5-info'
+ * server on: host, info: info, name: 'server_1_host', port: 5101, shm: key, projId: 11,
+ *        shmMessage: 'host_shm', socketMessage: 'host_socket'
+ * server on: container(hostname: 'box'), ...
+ * server on: vm(), ...
+ * def report = client info
+ * </pre>
+ */
+@SelfType(LabScript)
+trait Ex5Words {
+    /** The host itself, as a place to run a server. */
+    HostPlace getHost() { new HostPlace() }
+
+    /** A container: own ipc, mnt, pid and uts namespaces, the host's network. Options: hostname, namespaces. */
+    ContainerPlace container(Map options = [:]) {
+        ContainerPlace c = new ContainerPlace()
+        if (options.hostname) c.hostname = options.hostname as String
+        if (options.namespaces) c.namespaces = EnumSet.copyOf((options.namespaces as List).collect { NsType.byName(it as String) })
+        c
+    }
+
+    /** A virtual machine (qemu booting the distribution's kernel). */
+    VmPlace vm(Map options = [:]) {
+        VmPlace v = new VmPlace()
+        if (options.shm) v.shmPath = options.shm as String
+        v
+    }
+
+    /** A fresh, empty directory for this lab, recorded in the ledger and removed at the end. */
+    Path workdir(String name) {
+        if (!(name ==~ /[A-Za-z0-9._-]+/)) throw new LabException("workdir '${name}': use letters, digits, '.', '_' or '-'")
+        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}").resolve(name)
+        Ledger.current().intend('dir', 'path', dir.toString())
+        Files.createDirectories(dir)
+        dir
+    }
+
+    /** A fresh empty file (for ftok, which needs an existing path), removed at the end. */
+    Path workfile(String name) {
+        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}")
+        Path f = dir.resolve(name)
+        Ledger.current().intend('file', 'path', f.toString())
+        Files.createDirectories(dir)
+        Files.write(f, new byte[0])
+        f
+    }
+
+    /**
+     * Starts an ex5 server (seed 002) and waits until its info file is written. Options:
+     * on (host, container(...), vm()), info (the info directory), name (the info file's name),
+     * port, shm (ftok's path), projId, shmMessage, socketMessage, timeout (accept timeout in s, 120).
+     */
+    Server server(Map options) {
+        Place place = (options.on ?: host) as Place
+        Path info = options.info as Path
+        if (info == null || !Files.isDirectory(info)) throw new LabException("server: info: must name an existing directory (got ${options.info})")
+        String name = required(options, 'name')
+        int port = Ex5Options.port(options.port)
+        int projId = Ex5Options.projId(options.projId)
+        String shm = options.shm?.toString() ?: (place instanceof VmPlace ? ((VmPlace) place).shmPath : null)
+        if (shm == null) throw new LabException('server: shm: must name the path given to ftok')
+        String shmMessage = Ex5Options.word('shmMessage', options.shmMessage)
+        String socketMessage = Ex5Options.word('socketMessage', options.socketMessage)
+        int timeout = options.timeout == null ? 120 : (options.timeout as int)
+        Path infoFile = info.resolve(name)
+        // the info file is the server's to delete, but a killed server cannot: record it first
+        Ledger.Entry fileEntry = Ledger.current().intend('file', 'path', infoFile.toString())
+        Server s = new Server(name: name, place: place, port: port, infoFile: infoFile)
+        switch (place) {
+            case HostPlace: startOnHost(s, shm, projId, shmMessage, socketMessage, timeout); break
+            case ContainerPlace: startInContainer(s, (ContainerPlace) place, shm, projId, shmMessage, socketMessage, timeout); break
+            case VmPlace: startInVm(s, shm, projId, shmMessage, socketMessage, timeout); break
+            default: throw new LabException("server: on: must be host, container(...) or vm(), not ${place}")
+        }
+        Closure inner = s.stopper
+        s.stopper = {
+            inner?.call()
+            Files.deleteIfExists(infoFile)
+            fileEntry.removed()
+        }
+        say "${name}: ${place}, pid ${s.pid}, info file ${infoFile}"
+        s
+    }
+
+    private static String required(Map options, String key) {
+        def v = options[key]
+        if (v == null || v.toString().isEmpty()) throw new LabException("server: ${key}: is required")
+        v.toString()
+    }
+
+    private void startOnHost(Server s, String shm, int projId, String shmMessage, String socketMessage, int timeout) {
+        Ex5Host.start(s, shm, projId, shmMessage, socketMessage, timeout)
+    }
+
+    /** The seed's C server as the container's payload, under an init that is the container's PID 1. */
+    private void startInContainer(Server s, ContainerPlace c, String shm, int projId, String shmMessage,
+                                  String socketMessage, int timeout) {
+        Path bin = CPrograms.ex5().resolve('ex5-server')
+        Path info = s.infoFile.parent
+        LaunchSpec spec = LaunchSpec.of(bin.toString(), info.toString(), s.name, "${s.port}", shm, "${projId}",
+                                        shmMessage, socketMessage)
+                .namespaces(c.namespaces).hostname(c.hostname).init(true)
+                .bind(info.toString(), info.toString()) // the --bind of singularity: the info directory, shared
+                .env([EX5_ACCEPT_TIMEOUT: "${timeout}".toString(), PATH: '/usr/bin:/bin'])
+                .stdin(Redirect.PIPE).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
+                .build()
+        NsProcess p = NsProcess.start(spec)
+        s.pid = p.pid()
+        s.stopper = { p.close() }
+        waitForInfoFile(s, Duration.ofSeconds(10)) { p.alive }
+    }
+
+    private void startInVm(Server s, String shm, int projId, String shmMessage, String socketMessage, int timeout) {
+        // The guest is 10.0.2.15 behind qemu's NAT. A host connect() to it would leave the machine
+        // through the default route; an unreachable route makes it fail at once, sending nothing.
+        HostRoute route = HostRoute.exists('10.0.2.0/24') ? null : HostRoute.unreachable('10.0.2.0/24')
+        VirtualMachine machine
+        try {
+            machine = VirtualMachine.start(VmImage.prepare(), s.infoFile.parent,
+                    [name: s.name, port: "${s.port}".toString(), shmpath: shm, projid: "${projId}".toString(),
+                     shmmsg: shmMessage, sockmsg: socketMessage, timeout: "${timeout}".toString()])
+            s.pid = (int) machine.pid()
+            say "booting a VM (qemu pid ${s.pid}); its server writes the info file through 9p"
+            machine.waitForFile(s.infoFile, Duration.ofSeconds(180))
+        } catch (Exception e) {
+            machine?.close()
+            route?.close()
+            throw e
+        }
+        s.stopper = {
+            machine.close()
+            route?.close()
+        }
+    }
+
+    private static void waitForInfoFile(Server s, Duration timeout, Closure<Boolean> alive) {
+        long deadline = System.nanoTime() + timeout.toNanos()
+        while (!Files.exists(s.infoFile)) {
+            if (!alive.call()) throw new LabException("${s.name}: the server exited before writing its info file")
+            if (System.nanoTime() > deadline) throw new LabException("${s.name}: no info file after ${timeout.seconds} s")
+            Thread.sleep(20)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package labsh.dsl
+
+import java.nio.file.Files
+import java.nio.file.Path
+import labsh.kernel.Namespaces
+import labsh.kernel.NsType
+
+/**
+ * A running ex5 server (seed 002): where it runs, the info file it wrote, and the process that
+ * runs it, so that a lab can check it against the kernel's view ({@link #namespaces}).
+ */
+class Server {
+    String name
+    Place place
+    int port
+    Path infoFile
+    /** The process the server lives in: the JVM (host), the container's init, or qemu (VM). */
+    int pid
+    /** Stops the server and removes what it made; set by the word that started it. */
+    Closure stopper
+
+    /** The namespace inodes of the server's process, read from /proc/PID/ns. */
+    Map<NsType, Long> namespaces() { Namespaces.of(pid) }
+
+    /** The namespace types in which the server's process differs from the host's (compared with this JVM, which runs on the host). */
+    Set<NsType> ownNamespaces() {
+        Map<NsType, Long> mine = Namespaces.of((int) ProcessHandle.current().pid())
+        Map<NsType, Long> its = namespaces()
+        its.keySet().findAll { NsType t -> its[t] != mine[t] } as Set<NsType>
+    }
+
+    /** The info file's four lines, as the server wrote them. */
+    List<String> infoLines() { Files.exists(infoFile) ? Files.readAllLines(infoFile) : [] }
+
+    void stop() { stopper?.call() }
+
+    String toString() { "server ${name} on ${place}" }
+}
