@@ -60,6 +60,8 @@ public final class Libc {
     public static native long write(int fd, Pointer buf, long count) throws LastErrorException;
     public static native int pipe2(int[] fds, int flags) throws LastErrorException;
     public static native int mkfifo(String pathname, int mode) throws LastErrorException; // mkfifo(3)
+    /** poll(2) on an array of struct pollfd { int fd; short events; short revents; } (8 bytes each). */
+    public static native int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
     public static native int kill(int pid, int sig) throws LastErrorException;
     public static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
