@@ -43,6 +43,48 @@ public final class Namespaces {
         }
     }
 
+    static final int O_RDONLY = 0, O_CLOEXEC = 02000000;
+    /** unshare(2) flags that are not namespaces: CLONE_FS un-shares cwd/root/umask with the other threads. */
+    public static final int CLONE_FS = 0x00000200, CLONE_FILES = 0x00000400, CLONE_SYSVSEM = 0x00040000;
+
+    /**
+     * Moves the calling thread into {@code pid}'s namespace of {@code type}: open /proc/PID/ns/TYPE,
+     * setns(fd, CLONE_NEW*), close(fd). Only this thread moves (setns(2) acts on the caller).
+     * For MNT the thread must first {@code unshare(CLONE_FS)}, or setns fails with EINVAL because
+     * the JVM's threads share one fs_struct (root and cwd); after it the thread's root and cwd are
+     * the target's root. Open every /proc/PID/ns file before joining a mount namespace whose /proc
+     * may show another pid namespace.
+     */
+    public static void join(int pid, NsType type) {
+        String path = "/proc/" + pid + "/ns/" + type.procName();
+        int fd;
+        try {
+            fd = Syscall.call("open", Syscall.quote(path) + ", O_RDONLY|O_CLOEXEC", () -> Libc.open(path, O_RDONLY | O_CLOEXEC, 0));
+        } catch (KernelException e) {
+            if (e.is(Errno.ENOENT) && !Files.isDirectory(Path.of("/proc/" + pid))) throw new NoSuchProcessException(pid);
+            throw e;
+        }
+        try {
+            Syscall.call("setns", fd + ", " + type.flagName(), () -> Libc.setns(fd, type.flag()));
+        } finally {
+            Syscall.call("close", String.valueOf(fd), () -> Libc.close(fd));
+        }
+    }
+
+    /** unshare(2) for the calling thread (for a multithreaded JVM only CLONE_FS, CLONE_FILES, and ipc/uts/net/mnt work). */
+    public static void unshare(int flags) {
+        Syscall.call("unshare", unshareFlagNames(flags), () -> Libc.unshare(flags));
+    }
+
+    static String unshareFlagNames(int flags) {
+        int ns = 0;
+        for (NsType t : NsType.values()) ns |= flags & t.flag();
+        String s = Syscall.flags(flags & ~ns, new long[] {CLONE_FS, CLONE_FILES, CLONE_SYSVSEM},
+                new String[] {"CLONE_FS", "CLONE_FILES", "CLONE_SYSVSEM"});
+        if (ns == 0) return s;
+        return (flags & ~ns) == 0 ? NsType.flagNames(ns) : NsType.flagNames(ns) + "|" + s;
+    }
+
     static long parseLink(String link) {
         int open = link.indexOf('['), close = link.indexOf(']');
         return Long.parseLong(link.substring(open + 1, close));
