@@ -2,6 +2,8 @@ package labsh.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +45,13 @@ public final class Ledger {
             int pid = (int) ProcessHandle.current().pid();
             current = new Ledger(stateDir().resolve("ledgers").resolve(pid + "-" + ProcFs.startTime(pid) + ".ledger"));
             Runtime.getRuntime().addShutdownHook(new Thread(current::unwindQuietly, "labsh-ledger-unwind"));
+            current.openFile(); // now, from this thread: see append()
         }
         return current;
     }
 
     private final Path file;
+    private FileChannel channel;
     private final List<Entry> open = new ArrayList<>();
     private int nextSeq = 1;
 
@@ -101,17 +105,32 @@ public final class Ledger {
 
     private void deleteFile() {
         try {
+            if (channel != null) channel.close();
+            channel = null;
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
             // a ledger left behind is read and emptied by the next `labsh clean`
         }
     }
 
+    private synchronized void openFile() {
+        try {
+            if (channel == null) {
+                Files.createDirectories(file.getParent());
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the ledger " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     synchronized void append(String line) {
         try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            // Opened once and kept: a path is resolved in the calling thread's mount namespace, and
+            // a thread joined to a container's would otherwise write the ledger under its /run.
+            openFile();
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) channel.write(b);
         } catch (IOException e) {
             // Without the record nothing could clean up after a crash: refuse to create the object.
             throw new UncheckedIOException("cannot write the ledger " + file + ": " + e.getMessage(), e);
