@@ -13,6 +13,11 @@ import labsh.runtime.LaunchSpec
 import labsh.runtime.NsProcess
 import labsh.runtime.VirtualMachine
 import labsh.runtime.VmImage
+import labsh.runtime.ex5.Ex5Client
+import labsh.runtime.ex5.Ex5Server
+import labsh.runtime.ex5.ScanReport
+import labsh.kernel.SharedMemory
+import labsh.kernel.SysvIpcTable
 
 /**
  * The words of seed 002 (ex5): servers on the host, in a container and in a VM, and the client
@@ -108,8 +113,38 @@ trait Ex5Words {
         v.toString()
     }
 
+    /** The Java server (labsh.runtime.ex5.Ex5Server), on a thread of this JVM, on the host. */
     private void startOnHost(Server s, String shm, int projId, String shmMessage, String socketMessage, int timeout) {
-        Ex5Host.start(s, shm, projId, shmMessage, socketMessage, timeout)
+        Ex5Server.Setup setup = new Ex5Server.Setup(s.infoFile.parent, s.name, s.port, shm, projId)
+        Ex5Server running = Ex5Server.startInBackground(setup, shmMessage, socketMessage, Duration.ofSeconds(timeout))
+        s.pid = (int) ProcessHandle.current().pid()
+        s.stopper = { running.close() }
+    }
+
+    /**
+     * The ex5 client on the host (seed 002): reads the info files in {@code infoDir}, reaches what
+     * it can, prints the seed's report exactly, and returns it for checks.
+     */
+    ScanReport client(Path infoDir) {
+        ScanReport report = new Ex5Client().scan(infoDir)
+        report.problems().each { String p -> indent("info file ${p}") }
+        out.print(report.format())
+        out.flush()
+        report
+    }
+
+    /** The keys of the SysV segments in this thread's IPC namespace, from /proc/sysvipc/shm. */
+    Set<Integer> sysvShmKeys() { SysvIpcTable.sharedMemory()*.key() as Set<Integer> }
+
+    /** ftok(path, projId), as the servers and the client compute it. */
+    int ftokKey(Path path, int projId) { SharedMemory.ftok(path.toString(), projId) }
+
+    /** True when qemu and a kernel image are installed. */
+    boolean vmAvailable() { VirtualMachine.available() }
+
+    /** The info files in a directory now (what a client would read). */
+    List<String> infoFiles(Path dir) {
+        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.sorted().toList() }
     }
 
     /** The seed's C server as the container's payload, under an init that is the container's PID 1. */

@@ -24,6 +24,7 @@ public final class Removers {
         register("dir", f -> deleteTree(Path.of(f.get("path")), true));
         register("process", Removers::killProcess);
         register("route", HostRoute::remove);
+        register("shm", labsh.kernel.SharedMemory::removeRecorded);
         register("msg", labsh.kernel.MessageQueues::removeRecorded);
     }
 

@@ -1,0 +1,91 @@
+package labsh.runtime.ex5;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A server's info file (seed 002): four lines, IP, port, shm_pathname, proj_id. Parsing is strict
+ * and each way a file can be wrong gets one sentence naming the file ({@link BadInfoFile}): a
+ * client must survive whatever lies in the directory.
+ */
+public record InfoFile(String ip, int port, String shmPath, int projId) {
+    /** More than this is not an info file: read no further (a 1 MB file of junk costs 4 KiB). */
+    static final int MAX_BYTES = 4096;
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]+(%[\\w.]+)?");
+
+    /** An info file that cannot be used; the message names the file and says why. */
+    public static final class BadInfoFile extends RuntimeException {
+        public BadInfoFile(Path file, String why) {
+            super(file.getFileName() + ": " + why);
+        }
+    }
+
+    public static InfoFile parse(Path file) {
+        if (Files.isDirectory(file)) throw new BadInfoFile(file, "is a directory, not an info file");
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new BadInfoFile(file, "cannot be read (" + e.getMessage() + ")");
+        }
+        if (bytes.length == 0) throw new BadInfoFile(file, "is empty (expected 4 lines: IP, port, shm_pathname, proj_id)");
+        if (bytes.length > MAX_BYTES) throw new BadInfoFile(file, "is larger than " + MAX_BYTES + " bytes: not an info file");
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInfoFile(file, "is not UTF-8 text");
+        }
+        List<String> lines = text.lines().map(String::strip).toList();
+        if (lines.size() < 4) throw new BadInfoFile(file, "has " + lines.size() + " line(s), expected 4: IP, port, shm_pathname, proj_id");
+        if (lines.subList(4, lines.size()).stream().anyMatch(l -> !l.isEmpty())) {
+            throw new BadInfoFile(file, "has more than 4 lines");
+        }
+        String ip = lines.get(0);
+        if (!IPV4.matcher(ip).matches() && !(ip.contains(":") && IPV6.matcher(ip).matches())) {
+            throw new BadInfoFile(file, "line 1: '" + shorten(ip) + "' is not an IPv4 or IPv6 address");
+        }
+        int port = number(file, 2, lines.get(1), "port");
+        if (port < 1 || port > 65535) throw new BadInfoFile(file, "line 2: port " + port + " is outside 1..65535");
+        String path = lines.get(2);
+        if (path.isEmpty()) throw new BadInfoFile(file, "line 3: shm_pathname is empty");
+        int projId = number(file, 4, lines.get(3), "proj_id");
+        if (projId < 1 || projId > 255) throw new BadInfoFile(file, "line 4: proj_id " + projId + " is outside 1..255 (ftok uses 8 bits, 0 is invalid)");
+        return new InfoFile(ip, port, path, projId);
+    }
+
+    private static int number(Path file, int line, String s, String what) {
+        if (!s.matches("\\d{1,9}")) throw new BadInfoFile(file, "line " + line + ": " + what + " '" + shorten(s) + "' is not a number");
+        return Integer.parseInt(s);
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    /** Writes the file beside and renames it, so that a client never reads half of it. */
+    public Path write(Path dir, String name) {
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve("." + name + ".tmp");
+        try {
+            Files.writeString(tmp, ip + "\n" + port + "\n" + shmPath + "\n" + projId + "\n");
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
+            throw new UncheckedIOException("system error: cannot write the info file " + target + ": " + e.getMessage(), e);
+        }
+    }
+}
