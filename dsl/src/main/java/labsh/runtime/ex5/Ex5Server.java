@@ -78,11 +78,11 @@ public final class Ex5Server implements AutoCloseable {
         shmid = SharedMemory.get(key, SHM_SIZE, SharedMemory.IPC_CREAT | 0666);
     }
 
-    /** create_info_file: recorded in the ledger first, written atomically. */
+    /** create_info_file: recorded in the ledger first, written atomically (port 0 binds any: the real one is written). */
     public Path createInfoFile() {
         Path target = setup.infoDir().resolve(setup.infoFileName());
         infoEntry = Ledger.current().intend("file", "path", target.toString());
-        infoFile = new InfoFile(setup.ip(), setup.port(), setup.shmPath(), setup.projId()).write(setup.infoDir(), setup.infoFileName());
+        infoFile = new InfoFile(setup.ip(), port(), setup.shmPath(), setup.projId()).write(setup.infoDir(), setup.infoFileName());
         return infoFile;
     }
 
