@@ -120,6 +120,11 @@ public final class Ledger {
                 channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             }
         } catch (IOException e) {
+            if (!labsh.kernel.Privilege.isRoot()) {
+                // the first object a lab creates lands here: say what is missing, not which file
+                throw new labsh.kernel.Privilege.PrivilegeException("creating namespaces, mounts and IPC objects needs root"
+                        + " (CAP_SYS_ADMIN, and write access to " + file.getParent().getParent() + " for the ledger): run labsh as root, e.g. sudo labsh ...");
+            }
             throw new UncheckedIOException("cannot write the ledger " + file + ": " + e.getMessage(), e);
         }
     }
