@@ -54,7 +54,7 @@ trait Ex5Words {
     /** A fresh, empty directory for this lab, recorded in the ledger and removed at the end. */
     Path workdir(String name) {
         if (!(name ==~ /[A-Za-z0-9._-]+/)) throw new LabException("workdir '${name}': use letters, digits, '.', '_' or '-'")
-        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}").resolve(name)
+        Path dir = labWorkDir().resolve(name)
         Ledger.current().intend('dir', 'path', dir.toString())
         Files.createDirectories(dir)
         dir
@@ -62,12 +62,20 @@ trait Ex5Words {
 
     /** A fresh empty file (for ftok, which needs an existing path), removed at the end. */
     Path workfile(String name) {
-        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}")
-        Path f = dir.resolve(name)
+        Path f = labWorkDir().resolve(name)
         Ledger.current().intend('file', 'path', f.toString())
-        Files.createDirectories(dir)
         Files.write(f, new byte[0])
         f
+    }
+
+    /** stateDir()/work/PID: this run's scratch space, itself recorded so that nothing stays. */
+    private Path labWorkDir() {
+        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}")
+        if (!Files.isDirectory(dir)) {
+            Ledger.current().intend('dir', 'path', dir.toString())
+            Files.createDirectories(dir)
+        }
+        dir
     }
 
     /**
