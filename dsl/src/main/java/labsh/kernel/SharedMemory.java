@@ -54,7 +54,8 @@ public final class SharedMemory {
 
     private static int shmget(int key, long size, int flags) {
         String f = (flags & ~0777) == 0 ? "" : Syscall.flags(flags & ~0777, FLAG_BITS, FLAG_NAMES) + "|";
-        return Syscall.call("shmget", hex(key) + ", " + size + ", " + f + "0" + Integer.toOctalString(flags & 0777),
+        String mode = (flags & 0777) == 0 ? (f.isEmpty() ? "0" : "") : "0" + Integer.toOctalString(flags & 0777);
+        return Syscall.call("shmget", hex(key) + ", " + size + ", " + (mode.isEmpty() ? f.substring(0, f.length() - 1) : f + mode),
                 () -> Libc.shmget(key, size, flags));
     }
 
