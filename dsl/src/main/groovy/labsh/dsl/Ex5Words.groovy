@@ -8,6 +8,7 @@ import java.time.Duration
 import labsh.kernel.NsType
 import labsh.runtime.CPrograms
 import labsh.runtime.HostRoute
+import labsh.runtime.JoinedThread
 import labsh.runtime.Ledger
 import labsh.runtime.LaunchSpec
 import labsh.runtime.NsProcess
@@ -134,7 +135,28 @@ trait Ex5Words {
      * it can, prints the seed's report exactly, and returns it for checks.
      */
     ScanReport client(Path infoDir) {
-        ScanReport report = new Ex5Client().scan(infoDir)
+        client([:], infoDir)
+    }
+
+    /**
+     * The client with options: {@code ipcOf: server} runs it on a thread joined to that server's
+     * IPC namespace (setns(2) on one thread, shared/DESIGN.md), as a second container started with
+     * {@code --ipc=container:X} would be: the server's segment becomes reachable.
+     */
+    ScanReport client(Map options, Path infoDir) {
+        Server ipcOf = options.ipcOf as Server
+        ScanReport report
+        if (ipcOf == null) {
+            report = new Ex5Client().scan(infoDir)
+        } else {
+            JoinedThread joined = JoinedThread.join('ex5-client', ipcOf.pid, NsType.IPC)
+            try {
+                say "the client runs on thread ${joined.tid()}, joined to the IPC namespace of pid ${ipcOf.pid}"
+                report = joined.call { new Ex5Client().scan(infoDir) }
+            } finally {
+                joined.close()
+            }
+        }
         report.problems().each { String p -> indent("info file ${p}") }
         out.print(report.format())
         out.flush()
