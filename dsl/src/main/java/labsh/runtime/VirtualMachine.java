@@ -88,7 +88,8 @@ public final class VirtualMachine implements AutoCloseable {
 
     /** True when qemu and a kernel image are installed, so a VM can be booted here ({@code LABSH_VM=off}: false). */
     public static boolean available() {
-        if ("off".equals(System.getenv("LABSH_VM"))) return false; // to try a lab's stand-in path
+        // to try a lab's stand-in path: LABSH_VM=off, or -Dlabsh.vm=off
+        if ("off".equals(System.getenv("LABSH_VM")) || "off".equals(System.getProperty("labsh.vm"))) return false;
         try {
             findQemu();
             VmImage.newestKernel();
