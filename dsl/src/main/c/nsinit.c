@@ -1,35 +1,33 @@
 /*
- * nsinit — labsh's native launch stage (see shared/DESIGN.md, "process model").
+ * nsinit — labsh's native launch stage: starts one process in new (or existing) namespaces.
  *
- * The JVM is multithreaded, so it cannot clone() into new namespaces (CLONE_NEWUSER → EINVAL,
- * CLONE_NEWPID leaves the caller unable to make threads). This small single-threaded program
- * does it instead, the way runc's nsexec.c does for Go.
+ * Why C: a JVM is multithreaded, and the kernel refuses unshare(CLONE_NEWUSER) to a
+ * multithreaded process and lets unshare(CLONE_NEWPID) break thread creation (see
+ * shared/DESIGN.md, "process model"). So, like runc's nsexec, this small single-threaded
+ * program does the clone() and the setup between clone and exec; the JVM does everything else.
  *
- *   nsinit run [options] -- CMD ARGS...
- *     --ns LIST         namespaces to create: pid,mnt,uts,ipc,net,user,cgroup (comma separated)
- *     --hostname H      sethostname(H) in the new uts namespace
- *     --bind SRC:DST    bind-mount SRC on DST (DST inside --rootfs if given); repeatable
- *     --proc PATH       mount proc at PATH (after pivot_root); repeatable;
- *                       default /proc when both pid and mnt are new
- *     --rootfs DIR      bind DIR on itself, pivot_root into it, detach and remove the old root
- *     --init            the child is a reaping init: it forks CMD, reaps every child, forwards
- *                       SIGTERM/SIGINT to CMD and exits with CMD's status
- *     --uid-map MAP     "inside outside count" written to /proc/CHILD/uid_map by the parent
- *     --gid-map MAP     same for gid_map (setgroups is set to "deny" first, as the kernel requires)
- *     --report PATH     where to write report lines (a FIFO from labsh); default fd 3 if open
- *     --wait-go         after "pid N", wait for one byte on --go PATH (default fd 4) before the
- *                       child goes on, so the JVM can put it into cgroups; EOF → kill child, exit 1
- *     --go PATH         the go channel (a FIFO from labsh)
+ * Usage:  nsinit [OPTIONS] -- COMMAND [ARG...]
+ *   -c PATH      control channel: connect to the unix socket PATH (the JVM side). Without it
+ *                nothing waits for "go" and only errors are printed, to stderr (handy by hand).
+ *   -n TYPES     namespaces, comma separated: pid,mnt,uts,ipc,net,user,cgroup
+ *   -j PID       join mode: enter the TYPES namespaces of PID (setns) instead of making new ones
+ *   -u IN:OUT:N  a uid_map line for a new user namespace (repeatable); -g the same for gid_map
+ *   -h NAME      hostname (needs a new uts namespace)
+ *   -r DIR       rootfs: bind DIR onto itself, pivot_root into it, detach the old root
+ *   -b SRC:DST   bind-mount host path SRC onto DST (inside the rootfs when -r); DST must exist
+ *   -p PATH      mount a proc also at PATH (repeatable; PATH inside the rootfs when -r)
+ *   -P           do not mount /proc (it is mounted by default when pid and mnt are both new)
+ *   -w DIR       chdir to DIR just before exec
+ *   -i           init mode: the child is an init that forks COMMAND, forwards SIGTERM/SIGINT/
+ *                SIGHUP to it, reaps every child and exits with COMMAND's status
  *
- *   nsinit join --pid P --ns LIST -- CMD ARGS...
- *     setns() into /proc/P/ns/TYPE (all opened first; user first, mnt last), then exec CMD;
- *     with pid in LIST, fork after setns (a pid namespace applies to children only) and wait.
- *
- * Report protocol, one line each:  "pid N" (host pid of the child), then "ok" once CMD was
- * exec'd, or "error STEP: ERRNO (text)" naming the failing step, e.g.
- *   error pivot_root("/x", "/x/.oldroot"): EINVAL (Invalid argument)
- * Errors also go to stderr. nsinit exits with CMD's exit status (128+N if killed by signal N),
- * 125 if a step failed before CMD ran (exec included).
+ * Protocol on the control socket, one line each way per event:
+ *   nsinit -> JVM   "clone N"   the child exists (host pid N) and waits: put it into cgroups now
+ *   JVM -> nsinit   one byte 'g' ("go"); closing the socket instead kills the child and exits
+ *   nsinit -> JVM   "pid N"     COMMAND has been exec'd      or
+ *                   "error STEP: ERRNO (text)"   e.g. error pivot_root("/x", "/x/.oldroot"): EINVAL (...)
+ * Then nsinit closes the socket, waits for the child and exits with its status (128+signal if
+ * killed). The payload's stdin/stdout/stderr are nsinit's own, untouched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,317 +40,365 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MAX_LIST 32
 
 static struct {
-    int flags, init, wait_go, nbind, nproc;
-    const char *hostname, *rootfs, *uid_map, *gid_map, *report, *go;
-    char *bind[MAX_LIST];
-    const char *proc[MAX_LIST];
-    char **cmd;
+    const char *control, *hostname, *rootfs, *workdir;
+    const char *uid_maps[MAX_LIST], *gid_maps[MAX_LIST], *binds[MAX_LIST], *procs[MAX_LIST];
+    int n_uid, n_gid, n_bind, n_proc, no_proc, init_mode, join_pid, flags, maps_root;
+    char **command;
 } opt;
 
-static int report_fd = -1;  /* where "pid N" / "ok" / "error ..." go */
-/* volatile: gcc -O2 otherwise drops the store before clone() (it cannot see clone run the child) */
-static volatile int err_fd = -1; /* child → parent: CLOEXEC pipe, silent on successful exec */
-static int sync_fd = -1;    /* parent → child: one byte once maps are written and "go" came */
-static pid_t payload = 0;   /* the process signals are forwarded to */
+static int report_fd = -1;          /* where "error ..." goes: the control socket, or the error pipe in the child */
+static volatile pid_t forward_to;   /* who gets SIGTERM/SIGINT/SIGHUP */
 
-static void say(int fd, const char *fmt, va_list ap) {
+#define NS_TYPE(name, flag) {name, flag, #flag}
+static const struct { const char *name; int flag; const char *flag_name; } NS[] = {
+    /* join order: user first (it grants the capabilities for the rest), mnt last (it moves / and cwd) */
+    NS_TYPE("user", CLONE_NEWUSER), NS_TYPE("cgroup", CLONE_NEWCGROUP), NS_TYPE("ipc", CLONE_NEWIPC),
+    NS_TYPE("uts", CLONE_NEWUTS), NS_TYPE("net", CLONE_NEWNET), NS_TYPE("pid", CLONE_NEWPID), NS_TYPE("mnt", CLONE_NEWNS),
+};
+#define N_NS (int) (sizeof NS / sizeof NS[0])
+
+/* "CLONE_NEWPID|CLONE_NEWNS|" for error messages that read like strace */
+static const char *flag_names(int flags) {
+    static char names[256];
+    names[0] = 0;
+    for (int i = 0; i < N_NS; i++)
+        if (flags & NS[i].flag) strcat(strcat(names, NS[i].flag_name), "|");
+    return names;
+}
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+static void say(const char *fmt, ...) {
     char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-    if (n < 0) return;
-    if (n > (int) sizeof line - 2) n = sizeof line - 2;
+    va_end(ap);
+    if (n < 0 || n > (int) sizeof line - 2) n = sizeof line - 2;
     line[n++] = '\n';
-    if (write(fd, line, n) < 0) { /* nobody to tell */ }
-}
-
-static void report(const char *fmt, ...) {
-    va_list ap;
-    if (report_fd < 0) return;
-    va_start(ap, fmt);
-    say(report_fd, fmt, ap);
-    va_end(ap);
-}
-
-/* A failed step: "error STEP: ENAME (text)" to the parent (in the child) or to report+stderr. */
-static void die(const char *fmt, ...) {
-    char step[900];
-    int e = errno;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(step, sizeof step, fmt, ap);
-    va_end(ap);
-    const char *name = e ? strerrorname_np(e) : NULL;
-    char line[1024];
-    if (e) snprintf(line, sizeof line, "error %s: %s (%s)", step, name ? name : "E?", strerror(e));
-    else snprintf(line, sizeof line, "error %s", step);
-    if (err_fd >= 0) { /* in the child: the parent reports it */
-        if (write(err_fd, line, strlen(line)) < 0) { /* parent gone */ }
-        _exit(125);
+    if (report_fd < 0) {
+        if (strncmp(line, "error ", 6) == 0 && write(2, "nsinit: ", 8) >= 0 && write(2, line, n) >= 0) {}
+        return;
     }
-    report("%s", line);
-    fprintf(stderr, "nsinit: %s\n", line + 6);
-    exit(125);
+    if (write(report_fd, line, n) < 0) {} /* the reader is gone: nothing more to tell anyone */
 }
 
-static int ns_flag(const char *name) {
-    static const struct { const char *n; int f; } t[] = {
-        {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}, {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC},
-        {"net", CLONE_NEWNET}, {"user", CLONE_NEWUSER}, {"cgroup", CLONE_NEWCGROUP}};
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcmp(t[i].n, name)) return t[i].f;
-    errno = 0;
-    die("unknown namespace type '%s' (one of pid,mnt,uts,ipc,net,user,cgroup)", name);
-    return 0;
+/* A failed step: "error STEP: ENAME (text)" and exit. `step` reads like the call, strace-style. */
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *step, ...) {
+    int err = errno;
+    char what[768];
+    va_list ap;
+    va_start(ap, step);
+    vsnprintf(what, sizeof what, step, ap);
+    va_end(ap);
+    say("error %s: %s (%s)", what, strerrorname_np(err) ? strerrorname_np(err) : "E?", strerror(err));
+    _exit(127);
 }
 
-static int parse_ns(const char *list) {
-    char buf[256], *save = NULL;
+/* A refused request (no errno): "error WHY" and exit. */
+static void __attribute__((noreturn)) refuse(const char *why) {
+    say("error %s", why);
+    _exit(2);
+}
+
+/* ---- arguments ---------------------------------------------------------------------------- */
+
+static int ns_flags(char *list) {
     int flags = 0;
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) flags |= ns_flag(t);
+    for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+        int i = 0;
+        while (i < N_NS && strcmp(NS[i].name, t) != 0) i++;
+        if (i == N_NS) refuse("unknown namespace type in -n (one of user,cgroup,ipc,uts,net,pid,mnt)");
+        flags |= NS[i].flag;
+    }
     return flags;
 }
 
-/* ---- steps in the child, each named in its error ---- */
+static void add(const char **list, int *n, const char *value) {
+    if (*n == MAX_LIST) refuse("too many repeated options");
+    list[(*n)++] = value;
+}
 
+static void parse_args(int argc, char **argv) {
+    int c;
+    while ((c = getopt(argc, argv, "+c:n:j:u:g:h:r:b:p:Pw:i")) != -1) {
+        switch (c) {
+        case 'c': opt.control = optarg; break;
+        case 'n': opt.flags = ns_flags(optarg); break;
+        case 'j': opt.join_pid = atoi(optarg); break;
+        case 'u': add(opt.uid_maps, &opt.n_uid, optarg); opt.maps_root |= optarg[0] == '0' && optarg[1] == ':'; break;
+        case 'g': add(opt.gid_maps, &opt.n_gid, optarg); break;
+        case 'h': opt.hostname = optarg; break;
+        case 'r': opt.rootfs = optarg; break;
+        case 'b': add(opt.binds, &opt.n_bind, optarg); break;
+        case 'p': add(opt.procs, &opt.n_proc, optarg); break;
+        case 'P': opt.no_proc = 1; break;
+        case 'w': opt.workdir = optarg; break;
+        case 'i': opt.init_mode = 1; break;
+        default: refuse("bad option (see the top of nsinit.c)");
+        }
+    }
+    if (optind >= argc) refuse("no command to run (nsinit [OPTIONS] -- COMMAND [ARG...])");
+    opt.command = argv + optind;
+}
+
+/* Requests that would change the host's own namespaces are refused before anything happens. */
+static void check_args(void) {
+    int mnt = opt.flags & CLONE_NEWNS, pid = opt.flags & CLONE_NEWPID;
+    if (opt.join_pid && (opt.rootfs || opt.hostname || opt.n_bind || opt.n_proc || opt.n_uid || opt.n_gid))
+        refuse("join mode (-j) takes only -n, -w and -i");
+    if (opt.join_pid) { opt.no_proc = 1; return; }
+    if ((opt.rootfs || opt.n_bind || opt.n_proc) && !mnt) refuse("mounts need a new mount namespace (-n mnt)");
+    if (opt.hostname && !(opt.flags & CLONE_NEWUTS)) refuse("a hostname needs a new uts namespace (-n uts)");
+    if ((opt.n_uid || opt.n_gid) && !(opt.flags & CLONE_NEWUSER)) refuse("id maps need a new user namespace (-n user)");
+    if (opt.rootfs && opt.rootfs[0] != '/') refuse("the rootfs (-r) must be an absolute path");
+    if (!(mnt && pid)) opt.no_proc = 1;
+}
+
+/* ---- parent side: control channel, id maps ------------------------------------------------ */
+
+static int connect_control(const char *path) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) refuse("control socket path too long");
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket(AF_UNIX)");
+    if (connect(fd, (struct sockaddr *) &addr, sizeof addr) < 0) fail("connect(\"%s\")", path);
+    return fd;
+}
+
+static void write_file(pid_t child, const char *name, const char *text) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", child, name);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) fail("open(\"%s\")", path);
+    if (write(fd, text, strlen(text)) < 0) fail("write(\"%s\", \"%s\")", path, text);
+    close(fd);
+}
+
+/* uid_map/gid_map take all lines in ONE write(2) (user_namespaces(7)); "a:b:c" becomes "a b c\n". */
+static void write_id_map(pid_t child, const char *name, const char **maps, int n) {
+    char text[1024] = "";
+    for (int i = 0; i < n; i++) {
+        size_t at = strlen(text);
+        snprintf(text + at, sizeof text - at, "%s\n", maps[i]);
+        for (char *p = text + at; *p; p++) if (*p == ':') *p = ' ';
+    }
+    if (n) write_file(child, name, text);
+}
+
+/* An unprivileged writer may only set gid_map after "deny" in setgroups (since Linux 3.19). */
+static void write_id_maps(pid_t child) {
+    write_file(child, "setgroups", "deny");
+    write_id_map(child, "uid_map", opt.uid_maps, opt.n_uid);
+    write_id_map(child, "gid_map", opt.gid_maps, opt.n_gid);
+}
+
+/* In a user namespace we keep the host's ids, which it may not map (we would be "nobody"):
+ * become its root, as nsenter(1) does. No gid map written means no gid 0 to switch to. */
+static void become_root(int gid_mapped) {
+    if (setresgid(0, 0, 0) < 0 && gid_mapped) fail("setresgid(0, 0, 0)");
+    if (setresuid(0, 0, 0) < 0) fail("setresuid(0, 0, 0)");
+}
+
+static void join_namespaces(int pid) {
+    int fds[N_NS];
+    char path[64];
+    for (int i = 0; i < N_NS; i++) { /* open all first: once mnt is joined, /proc may be another one */
+        fds[i] = -1;
+        if (!(opt.flags & NS[i].flag)) continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", pid, NS[i].name);
+        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) fail("open(\"%s\")", path);
+    }
+    for (int i = 0; i < N_NS; i++) {
+        if (fds[i] < 0) continue;
+        /* setns(CLONE_NEWPID) moves only our future children: the fork below comes after it */
+        if (setns(fds[i], NS[i].flag) < 0) fail("setns(\"/proc/%d/ns/%s\", %s)", pid, NS[i].name, NS[i].flag_name);
+        close(fds[i]);
+    }
+    if (opt.flags & CLONE_NEWUSER) become_root(1);
+}
+
+/* ---- child side: the steps between clone and exec ----------------------------------------- */
+
+static void wait_for_go(int go_fd) {
+    char b;
+    if (read(go_fd, &b, 1) != 1) _exit(1); /* nsinit or the JVM gave up: vanish quietly */
+    close(go_fd);
+}
+
+/* A new mount namespace starts as a copy whose mounts may still propagate to the host (shared);
+ * make every mount private first, or /proc and the rootfs bind would appear on the host. */
 static void make_root_private(void) {
-    /* a new mount ns starts as a copy whose mounts still share propagation with the host's:
-       without this, the binds below would appear on the host too (mount_namespaces(7)) */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("mount(NULL, \"/\", MS_REC|MS_PRIVATE)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail("mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
 }
 
-static void bind_mount(const char *src, const char *dst) {
-    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0) die("mount(\"%s\", \"%s\", MS_BIND|MS_REC)", src, dst);
+/* pivot_root(2) needs new_root to be a mount point: bind the directory onto itself. */
+static void bind_rootfs(const char *dir) {
+    if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", dir, dir);
 }
 
-static void apply_binds(void) {
-    for (int i = 0; i < opt.nbind; i++) {
-        char *colon = strchr(opt.bind[i], ':'), dst[4096];
-        if (!colon) { errno = 0; die("--bind %s: expected SRC:DST", opt.bind[i]); }
-        *colon = 0;
-        snprintf(dst, sizeof dst, "%s%s", opt.rootfs ? opt.rootfs : "", colon + 1);
-        bind_mount(opt.bind[i], dst);
-    }
+static void bind_mount(const char *spec) {
+    char src[512], dst[1024];
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec || !colon[1]) refuse("bind mount (-b) must read SRC:DST");
+    snprintf(src, sizeof src, "%.*s", (int) (colon - spec), spec);
+    snprintf(dst, sizeof dst, "%s%s", opt.rootfs ? opt.rootfs : "", colon + 1);
+    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", src, dst);
 }
 
-static void enter_rootfs(void) {
-    char old[4096];
-    /* pivot_root(2) needs new_root to be a mount point: bind it on itself */
-    bind_mount(opt.rootfs, opt.rootfs);
-    apply_binds();
-    snprintf(old, sizeof old, "%s/.oldroot", opt.rootfs);
-    if (mkdir(old, 0700) < 0 && errno != EEXIST) die("mkdir(\"%s\")", old);
-    if (syscall(SYS_pivot_root, opt.rootfs, old) < 0) die("pivot_root(\"%s\", \"%s\")", opt.rootfs, old);
-    if (chdir("/") < 0) die("chdir(\"/\")");
-    /* MNT_DETACH: the old root is busy (our own cwd was in it until a moment ago) */
-    if (umount2("/.oldroot", MNT_DETACH) < 0) die("umount2(\"/.oldroot\", MNT_DETACH)");
-    if (rmdir("/.oldroot") < 0) die("rmdir(\"/.oldroot\")");
+static void set_hostname(const char *name) {
+    if (sethostname(name, strlen(name)) < 0) fail("sethostname(\"%s\")", name);
 }
 
-static void mount_procs(void) {
-    for (int i = 0; i < opt.nproc; i++) {
-        if (mkdir(opt.proc[i], 0555) < 0 && errno != EEXIST) die("mkdir(\"%s\")", opt.proc[i]);
-        if (mount("proc", opt.proc[i], "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-            die("mount(\"proc\", \"%s\", \"proc\")", opt.proc[i]);
-    }
+/* The old root stays reachable under .oldroot until detached; MNT_DETACH because its mounts are busy. */
+static void pivot_into(const char *dir) {
+    char old[1024];
+    snprintf(old, sizeof old, "%s/.oldroot", dir);
+    if (mkdir(old, 0700) < 0 && errno != EEXIST) fail("mkdir(\"%s\")", old);
+    if (syscall(SYS_pivot_root, dir, old) < 0) fail("pivot_root(\"%s\", \"%s\")", dir, old);
+    if (chdir("/") < 0) fail("chdir(\"/\")");
+    if (umount2("/.oldroot", MNT_DETACH) < 0) fail("umount2(\"/.oldroot\", MNT_DETACH)");
+    if (rmdir("/.oldroot") < 0) fail("rmdir(\"/.oldroot\")");
 }
 
-static void exec_cmd(void) {
-    execvp(opt.cmd[0], opt.cmd);
-    die("execvp(\"%s\")", opt.cmd[0]);
+/* proc shows the pid namespace of the process that mounts it: ours, since we are its first process. */
+static void mount_proc(const char *at) {
+    if (mount("proc", at, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        fail("mount(\"proc\", \"%s\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", at);
 }
 
-static void forward(int sig) {
-    if (payload > 0) kill(payload, sig);
+static void __attribute__((noreturn)) exec_command(void) {
+    execvp(opt.command[0], opt.command);
+    fail("execvp(\"%s\")", opt.command[0]);
+}
+
+static void forward_signal(int sig) {
+    if (forward_to > 0) kill(forward_to, sig);
+}
+
+static void forward_signals(pid_t to) {
+    forward_to = to;
+    struct sigaction sa = {.sa_handler = forward_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static int exit_code(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* PID 1 of the container: run CMD as a child, reap everything (orphans are re-parented to us) */
-static int run_init(void) {
-    signal(SIGTERM, forward);
-    signal(SIGINT, forward);
-    payload = fork();
-    if (payload < 0) die("fork() for the init's command");
+/* PID 1 of a pid namespace inherits every orphan and must reap it, or zombies pile up. */
+static void __attribute__((noreturn)) run_init(int err_fd) {
+    pid_t payload = fork();
+    if (payload < 0) fail("fork()");
     if (payload == 0) {
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        exec_cmd();
+        /* without a pid namespace, killing this init would not take the payload along: ask for it */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail("prctl(PR_SET_PDEATHSIG, SIGKILL)");
+        exec_command();
     }
-    close(err_fd); /* the command's copy closes on exec: that EOF tells the parent "ok" */
+    close(err_fd); /* the payload's copy closes at exec: that is how nsinit learns it ran */
+    forward_signals(payload);
     for (;;) {
         int status;
-        pid_t p = wait(&status);
-        if (p == payload) return exit_code(status);
-        if (p < 0 && errno != EINTR) return 125;
+        pid_t p = waitpid(-1, &status, 0);
+        if (p == payload) _exit(exit_code(status));
+        if (p < 0 && errno == ECHILD) _exit(0);
     }
 }
 
-static int child_main(void *arg) {
-    (void) arg;
-    char c;
-    /* die with nsinit: killing nsinit (labsh's kill(), or a crash) must not leave us running */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("prctl(PR_SET_PDEATHSIG, SIGKILL)");
-    if (read(sync_fd, &c, 1) != 1) _exit(125); /* parent gave up before "go" */
-    close(sync_fd);
-    if (opt.flags & CLONE_NEWNS) make_root_private();
-    if (opt.hostname && sethostname(opt.hostname, strlen(opt.hostname)) < 0) die("sethostname(\"%s\")", opt.hostname);
-    if (opt.rootfs) enter_rootfs();
-    else apply_binds();
-    mount_procs();
-    if (opt.init) _exit(run_init());
-    exec_cmd();
-    return 125;
+static void __attribute__((noreturn)) child_main(int go_fd, int err_fd) {
+    signal(SIGPIPE, SIG_DFL);
+    report_fd = err_fd;
+    wait_for_go(go_fd);
+    if (opt.join_pid == 0) {
+        /* cgroup ns last of all: it is rooted at the cgroup we are in now, i.e. after the JVM moved us */
+        if ((opt.flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) fail("unshare(CLONE_NEWCGROUP)");
+        if ((opt.flags & CLONE_NEWUSER) && opt.maps_root) become_root(opt.n_gid);
+        if (opt.flags & CLONE_NEWNS) make_root_private();
+        if (opt.rootfs) bind_rootfs(opt.rootfs);
+        for (int i = 0; i < opt.n_bind; i++) bind_mount(opt.binds[i]);
+        if (opt.hostname) set_hostname(opt.hostname);
+        if (opt.rootfs) pivot_into(opt.rootfs);
+        if (!opt.no_proc) mount_proc("/proc");
+        for (int i = 0; i < opt.n_proc; i++) mount_proc(opt.procs[i]);
+    }
+    if (opt.workdir && chdir(opt.workdir) < 0) fail("chdir(\"%s\")", opt.workdir);
+    if (opt.init_mode) run_init(err_fd);
+    exec_command();
 }
 
-/* ---- the parent ---- */
+/* ---- parent: clone, hand over, wait --------------------------------------------------------- */
 
-static void write_file(pid_t pid, const char *name, const char *text) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) die("open(\"%s\")", path);
-    if (write(fd, text, strlen(text)) < 0) die("write(\"%s\", \"%s\")", path, text);
-    close(fd);
-}
-
-static void write_maps(pid_t pid) {
-    if (opt.uid_map) write_file(pid, "uid_map", opt.uid_map);
-    /* an unprivileged writer of gid_map must first deny setgroups (user_namespaces(7)) */
-    if (opt.gid_map) { write_file(pid, "setgroups", "deny"); write_file(pid, "gid_map", opt.gid_map); }
-}
-
-static void wait_for_go(pid_t pid, int go_fd) {
-    char c;
-    if (read(go_fd, &c, 1) == 1) { close(go_fd); return; }
-    kill(pid, SIGKILL); /* labsh went away before saying go: take the child with us */
-    waitpid(pid, NULL, 0);
-    errno = 0;
-    die("go channel closed before \"go\"");
-}
-
-static int open_channel(const char *path, int flags, int fallback) {
-    if (!path) return fcntl(fallback, F_GETFD) < 0 ? -1 : fallback;
-    int fd = open(path, flags | O_CLOEXEC);
-    if (fd < 0) die("open(\"%s\")", path);
-    return fd;
-}
-
-static int cmd_run(void) {
-    static char stack[256 * 1024] __attribute__((aligned(16)));
-    int errp[2], syncp[2], go_fd = -1;
-    report_fd = open_channel(opt.report, O_WRONLY, 3);
-    if (opt.wait_go && (go_fd = open_channel(opt.go, O_RDONLY, 4)) < 0) { errno = EBADF; die("--wait-go: no go channel (fd 4)"); }
-    if ((opt.flags & CLONE_NEWPID) && (opt.flags & CLONE_NEWNS) && opt.nproc == 0) opt.proc[opt.nproc++] = "/proc";
-    if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0) die("pipe2(O_CLOEXEC)");
-    err_fd = errp[1];
-    sync_fd = syncp[0];
-    pid_t pid = clone(child_main, stack + sizeof stack, opt.flags | SIGCHLD, NULL);
-    err_fd = -1;
-    if (pid < 0) die("clone(%s)", "namespace flags");
-    payload = pid;
-    signal(SIGTERM, forward);
-    signal(SIGINT, forward);
-    close(errp[1]);
-    close(syncp[0]);
-    report("pid %d", pid);
-    if (go_fd >= 0) wait_for_go(pid, go_fd);
-    write_maps(pid);
-    if (write(syncp[1], "g", 1) != 1) die("write(sync pipe)");
-    close(syncp[1]);
-    char msg[1024];
+/* Forwards the child's "error ..." line, if any; EOF with nothing read means exec succeeded. */
+static int read_child_error(int err_fd, char *buf, size_t size) {
+    size_t got = 0;
     ssize_t n;
-    while ((n = read(errp[0], msg, sizeof msg - 1)) < 0 && errno == EINTR) {}
-    if (n > 0) { /* a step failed in the child: pass its line on */
-        msg[n] = 0;
-        report("%s", msg);
-        fprintf(stderr, "nsinit: %s\n", msg + 6);
-    } else {
-        report("ok");
-    }
-    close(errp[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) die("waitpid(%d)", pid);
-    return exit_code(status);
-}
-
-static int cmd_join(pid_t target) {
-    static const struct { const char *n; int f; } order[] = { /* user first, mnt last */
-        {"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
-        {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS}};
-    int fds[7];
-    char path[64];
-    for (int i = 0; i < 7; i++) { /* open all first: after joining mnt, /proc may be another one */
-        fds[i] = -1;
-        if (!(opt.flags & order[i].f)) continue;
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", target, order[i].n);
-        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0) die("open(\"%s\")", path);
-    }
-    for (int i = 0; i < 7; i++) {
-        if (fds[i] < 0) continue;
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", target, order[i].n);
-        if (setns(fds[i], order[i].f) < 0) die("setns(\"%s\")", path);
-        close(fds[i]);
-    }
-    if (!(opt.flags & CLONE_NEWPID)) exec_cmd();
-    pid_t pid = fork(); /* setns(CLONE_NEWPID) moves our children only */
-    if (pid < 0) die("fork()");
-    if (pid == 0) exec_cmd();
-    payload = pid;
-    signal(SIGTERM, forward);
-    signal(SIGINT, forward);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) die("waitpid(%d)", pid);
-    return exit_code(status);
-}
-
-static void usage(void) {
-    fprintf(stderr, "usage: nsinit run [--ns LIST] [--hostname H] [--bind SRC:DST]... [--proc PATH]... [--rootfs DIR]\n"
-                    "                  [--init] [--uid-map M] [--gid-map M] [--report PATH] [--wait-go] [--go PATH] -- CMD...\n"
-                    "       nsinit join --pid P --ns LIST -- CMD...\n");
-    exit(2);
+    while (got < size - 1 && ((n = read(err_fd, buf + got, size - 1 - got)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) got += n;
+    buf[got] = 0;
+    if (got && buf[got - 1] == '\n') buf[got - 1] = 0;
+    return got > 0;
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) usage();
-    int join = !strcmp(argv[1], "join");
-    if (!join && strcmp(argv[1], "run")) usage();
-    pid_t target = 0;
-    int i = 2;
-    for (; i < argc && strcmp(argv[i], "--"); i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--init")) { opt.init = 1; continue; }
-        if (!strcmp(a, "--wait-go")) { opt.wait_go = 1; continue; }
-        if (!v) usage();
-        i++;
-        if (!strcmp(a, "--ns")) opt.flags = parse_ns(v);
-        else if (!strcmp(a, "--hostname")) opt.hostname = v;
-        else if (!strcmp(a, "--rootfs")) opt.rootfs = v;
-        else if (!strcmp(a, "--uid-map")) opt.uid_map = v;
-        else if (!strcmp(a, "--gid-map")) opt.gid_map = v;
-        else if (!strcmp(a, "--report")) opt.report = v;
-        else if (!strcmp(a, "--go")) opt.go = v;
-        else if (!strcmp(a, "--pid")) target = atoi(v);
-        else if (!strcmp(a, "--bind") && opt.nbind < MAX_LIST) opt.bind[opt.nbind++] = argv[i];
-        else if (!strcmp(a, "--proc") && opt.nproc < MAX_LIST) opt.proc[opt.nproc++] = v;
-        else usage();
+    parse_args(argc, argv);
+    int control = opt.control ? connect_control(opt.control) : -1;
+    report_fd = control;
+    signal(SIGPIPE, SIG_IGN); /* a vanished reader must give EPIPE, not kill us mid-cleanup */
+    check_args();
+    if (opt.join_pid) join_namespaces(opt.join_pid);
+
+    int go[2], err[2];
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail("pipe2(O_CLOEXEC)");
+    /* raw clone(2) with no stack behaves like fork(2) (returns twice) plus the CLONE_NEW* flags;
+     * the cgroup ns is unshared later by the child, and join mode needs a plain fork. */
+    int clone_flags = opt.join_pid ? 0 : opt.flags & ~CLONE_NEWCGROUP;
+    pid_t child = syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child < 0) fail("clone(%sSIGCHLD)", flag_names(clone_flags));
+    if (child == 0) {
+        if (control >= 0) close(control);
+        close(go[1]);
+        close(err[0]);
+        child_main(go[0], err[1]);
     }
-    if (i + 1 >= argc) usage();
-    opt.cmd = argv + i + 1;
-    if (join) {
-        if (target <= 0) usage();
-        return cmd_join(target);
+    close(go[0]);
+    close(err[1]);
+
+    if (!opt.join_pid && (opt.flags & CLONE_NEWUSER)) write_id_maps(child);
+    say("clone %d", child);
+    char b = 'g';
+    if (control >= 0 && read(control, &b, 1) != 1) b = 0;
+    if (b != 'g' || write(go[1], "g", 1) != 1) { /* the JVM gave up (closed the socket): take the child along */
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        return 1;
     }
-    return cmd_run();
+    close(go[1]);
+
+    char line[1024];
+    int status = 0;
+    if (read_child_error(err[0], line, sizeof line)) {
+        say("%s", line);
+        waitpid(child, &status, 0);
+        return 127;
+    }
+    say("pid %d", child);
+    if (control >= 0) close(control);
+    report_fd = -1;
+    forward_signals(child);
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR) fail("waitpid(%d)", child);
+    return exit_code(status);
 }

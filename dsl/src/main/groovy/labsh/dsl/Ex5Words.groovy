@@ -11,6 +11,7 @@ import labsh.runtime.HostRoute
 import labsh.runtime.JoinedThread
 import labsh.runtime.Ledger
 import labsh.runtime.LaunchSpec
+import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
 import labsh.runtime.VirtualMachine
 import labsh.runtime.VmImage
@@ -182,14 +183,14 @@ trait Ex5Words {
                                   String socketMessage, int timeout) {
         Path bin = CPrograms.ex5().resolve('ex5-server')
         Path info = s.infoFile.parent
-        LaunchSpec spec = LaunchSpec.of(bin.toString(), info.toString(), s.name, "${s.port}", shm, "${projId}",
-                                        shmMessage, socketMessage)
+        LaunchSpec spec = LaunchSpec.command(bin.toString(), info.toString(), s.name, "${s.port}".toString(), shm,
+                                             "${projId}".toString(), shmMessage, socketMessage)
                 .namespaces(c.namespaces).hostname(c.hostname).init(true)
                 .bind(info.toString(), info.toString()) // the --bind of singularity: the info directory, shared
-                .env([EX5_ACCEPT_TIMEOUT: "${timeout}".toString(), PATH: '/usr/bin:/bin'])
-                .stdin(Redirect.PIPE).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
+                .env('EX5_ACCEPT_TIMEOUT', "${timeout}".toString())
+                .stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
                 .build()
-        NsProcess p = NsProcess.start(spec)
+        NsProcess p = NativeStage.start(spec)
         s.pid = p.pid()
         s.stopper = { p.close() }
         waitForInfoFile(s, Duration.ofSeconds(10)) { p.alive }

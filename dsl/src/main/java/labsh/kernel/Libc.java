@@ -59,7 +59,6 @@ public final class Libc {
     public static native long read(int fd, Pointer buf, long count) throws LastErrorException;
     public static native long write(int fd, Pointer buf, long count) throws LastErrorException;
     public static native int pipe2(int[] fds, int flags) throws LastErrorException;
-    public static native int mkfifo(String pathname, int mode) throws LastErrorException; // mkfifo(3)
     /** poll(2) on an array of struct pollfd { int fd; short events; short revents; } (8 bytes each). */
     public static native int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
     public static native int kill(int pid, int sig) throws LastErrorException;
@@ -67,6 +66,7 @@ public final class Libc {
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
     public static native int getpid();
     public static native int geteuid();
+    public static native int getegid();
     public static native String strerror(int errnum);
 
     /** syscall(2) is variadic, which direct mapping cannot call; an interface mapping can. */

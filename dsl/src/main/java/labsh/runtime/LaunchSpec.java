@@ -1,120 +1,201 @@
 package labsh.runtime;
 
 import java.lang.ProcessBuilder.Redirect;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+
 import labsh.kernel.NsType;
 
 /**
- * What to launch through the native stage ({@link NsProcess#start}): the command, which new
- * namespaces it gets, and how its root, mounts and stdio look. Immutable; build one with
- * {@code LaunchSpec.of("/bin/sh").namespaces(PID, MNT).hostname("box").build()}.
+ * What to start and how: which namespaces, the rootfs, mounts, hostname, the command and its stdio.
+ * Immutable; made with {@link #command(String...)} and the {@link Builder}. {@link NativeStage#start}
+ * turns it into nsinit's arguments (see the top of dsl/src/main/c/nsinit.c).
+ *
+ * <pre>
+ *   LaunchSpec.command("/bin/sh").namespaces(PID, MNT, UTS).hostname("box").rootfs(dir).init(true).build()
+ * </pre>
  */
 public final class LaunchSpec {
+    /** One line of /proc/PID/uid_map or gid_map: ids {@code inside..inside+count} are {@code outside..} on the host. */
+    public record IdMap(int inside, int outside, int count) {
+        String arg() { return inside + ":" + outside + ":" + count; }
+    }
+
+    /** A host path bind-mounted into the container (target is inside the rootfs when there is one). */
+    public record Bind(String source, String target) {}
+
     private final Set<NsType> namespaces;
-    private final String hostname;
-    private final Path rootfs;
-    private final List<String> binds;      // "SRC:DST", DST inside the rootfs when there is one
-    private final List<String> procPaths;
-    private final boolean init;
-    private final List<String> command;
-    private final Map<String, String> env; // null: inherit labsh's environment
-    private final Path cwd;
+    private final int joinPid;
+    private final String hostname, rootfs, workDir;
+    private final List<Bind> binds;
+    private final boolean mountProc, init, clearEnv, mergeStderr;
+    private final List<String> procAt, command;
+    private final List<IdMap> uidMaps, gidMaps;
+    private final Map<String, String> env;
     private final Redirect stdin, stdout, stderr;
     private final IntConsumer beforeStart;
 
     private LaunchSpec(Builder b) {
-        namespaces = Set.copyOf(b.namespaces);
+        namespaces = Collections.unmodifiableSet(EnumSet.copyOf(b.namespaces));
+        joinPid = b.joinPid;
         hostname = b.hostname;
         rootfs = b.rootfs;
+        workDir = b.workDir;
         binds = List.copyOf(b.binds);
-        procPaths = List.copyOf(b.procPaths);
+        mountProc = b.mountProc;
         init = b.init;
+        clearEnv = b.clearEnv;
+        mergeStderr = b.mergeStderr;
+        procAt = List.copyOf(b.procAt);
         command = List.copyOf(b.command);
-        env = b.env == null ? null : Map.copyOf(b.env);
-        cwd = b.cwd;
+        boolean user = namespaces.contains(NsType.USER) && joinPid == 0;
+        // Without a map the child would be "nobody" (65534) inside: map root to whoever runs labsh.
+        uidMaps = b.uidMaps.isEmpty() && user ? List.of(new IdMap(0, Ids.euid(), 1)) : List.copyOf(b.uidMaps);
+        gidMaps = b.gidMaps.isEmpty() && user ? List.of(new IdMap(0, Ids.egid(), 1)) : List.copyOf(b.gidMaps);
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         stdin = b.stdin;
         stdout = b.stdout;
         stderr = b.stderr;
         beforeStart = b.beforeStart;
     }
 
-    public static Builder of(String... command) { return new Builder().command(command); }
+    public static Builder command(String... command) {
+        return new Builder(List.of(command));
+    }
+
+    public static Builder command(List<String> command) {
+        return new Builder(command);
+    }
 
     public Set<NsType> namespaces() { return namespaces; }
+    /** 0 for new namespaces; otherwise the pid whose namespaces are joined. */
+    public int joinPid() { return joinPid; }
     public String hostname() { return hostname; }
-    public Path rootfs() { return rootfs; }
-    public List<String> binds() { return binds; }
-    public List<String> procPaths() { return procPaths; }
+    public String rootfs() { return rootfs; }
+    public String workDir() { return workDir; }
+    public List<Bind> binds() { return binds; }
+    /** /proc is mounted when pid and mnt are both new, unless turned off. */
+    public boolean mountProc() { return mountProc && joinPid == 0 && namespaces.containsAll(Set.of(NsType.PID, NsType.MNT)); }
+    public List<String> procAt() { return procAt; }
     public boolean init() { return init; }
+    public List<IdMap> uidMaps() { return uidMaps; }
+    public List<IdMap> gidMaps() { return gidMaps; }
     public List<String> command() { return command; }
     public Map<String, String> env() { return env; }
-    public Path cwd() { return cwd; }
+    public boolean clearEnv() { return clearEnv; }
     public Redirect stdin() { return stdin; }
     public Redirect stdout() { return stdout; }
     public Redirect stderr() { return stderr; }
-    /** Runs with the container's host pid after clone(), before anything in the child (cgroups go here). */
+    public boolean mergeStderr() { return mergeStderr; }
     public IntConsumer beforeStart() { return beforeStart; }
 
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.namespaces.addAll(namespaces);
-        b.hostname = hostname;
-        b.rootfs = rootfs;
-        b.binds.addAll(binds);
-        b.procPaths.addAll(procPaths);
-        b.init = init;
-        b.command.addAll(command);
-        b.env = env == null ? null : new LinkedHashMap<>(env);
-        b.cwd = cwd;
-        b.stdin = stdin;
-        b.stdout = stdout;
-        b.stderr = stderr;
-        b.beforeStart = beforeStart;
-        return b;
+    /** nsinit's options for this spec, without the control socket and the command. */
+    List<String> nsinitArgs() {
+        List<String> a = new ArrayList<>();
+        if (!namespaces.isEmpty()) {
+            StringBuilder types = new StringBuilder();
+            for (NsType t : namespaces) types.append(types.length() == 0 ? "" : ",").append(t.procName());
+            a.add("-n");
+            a.add(types.toString());
+        }
+        if (joinPid != 0) { a.add("-j"); a.add(Integer.toString(joinPid)); }
+        for (IdMap m : uidMaps) { a.add("-u"); a.add(m.arg()); }
+        for (IdMap m : gidMaps) { a.add("-g"); a.add(m.arg()); }
+        if (hostname != null) { a.add("-h"); a.add(hostname); }
+        if (rootfs != null) { a.add("-r"); a.add(rootfs); }
+        for (Bind b : binds) { a.add("-b"); a.add(b.source() + ":" + b.target()); }
+        for (String p : procAt) { a.add("-p"); a.add(p); }
+        if (!mountProc) a.add("-P");
+        if (workDir != null) { a.add("-w"); a.add(workDir); }
+        if (init) a.add("-i");
+        return a;
+    }
+
+    @Override
+    public String toString() {
+        return (joinPid != 0 ? "join " + joinPid + " " : "new ") + namespaces + " " + String.join(" ", command);
     }
 
     public static final class Builder {
+        private final List<String> command;
         private final Set<NsType> namespaces = EnumSet.noneOf(NsType.class);
-        private String hostname;
-        private Path rootfs;
-        private final List<String> binds = new ArrayList<>();
-        private final List<String> procPaths = new ArrayList<>();
-        private boolean init;
-        private final List<String> command = new ArrayList<>();
-        private Map<String, String> env;
-        private Path cwd;
-        private Redirect stdin = Redirect.INHERIT, stdout = Redirect.INHERIT, stderr = Redirect.INHERIT;
-        private IntConsumer beforeStart = pid -> {};
+        private int joinPid;
+        private String hostname, rootfs, workDir;
+        private final List<Bind> binds = new ArrayList<>();
+        private boolean mountProc = true, init, clearEnv, mergeStderr;
+        private final List<String> procAt = new ArrayList<>();
+        private final List<IdMap> uidMaps = new ArrayList<>(), gidMaps = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private Redirect stdin = Redirect.from(new java.io.File("/dev/null")), stdout = Redirect.INHERIT, stderr = Redirect.INHERIT;
+        private IntConsumer beforeStart;
 
-        public Builder command(String... cmd) { command.clear(); command.addAll(List.of(cmd)); return this; }
+        private Builder(List<String> command) {
+            if (command.isEmpty()) throw new IllegalArgumentException("a launch needs a command");
+            this.command = List.copyOf(command);
+        }
+
+        /** New namespaces of these types (or, with {@link #join}, the types to enter). */
         public Builder namespaces(NsType... types) { namespaces.addAll(List.of(types)); return this; }
         public Builder namespaces(Set<NsType> types) { namespaces.addAll(types); return this; }
-        public Builder hostname(String h) { hostname = h; return this; }
-        public Builder rootfs(Path dir) { rootfs = dir.toAbsolutePath(); return this; }
-        public Builder bind(String src, String dst) {
-            if (src.contains(":") || dst.contains(":")) throw new IllegalArgumentException("bind paths cannot hold ':' (" + src + ", " + dst + ")");
-            binds.add(src + ":" + dst);
-            return this;
-        }
-        /** Mount proc at {@code path}; without any, /proc is mounted when pid and mnt are both new. */
-        public Builder proc(String path) { procPaths.add(path); return this; }
-        public Builder init(boolean on) { init = on; return this; }
-        public Builder env(Map<String, String> e) { env = new LinkedHashMap<>(e); return this; }
-        public Builder cwd(Path dir) { cwd = dir; return this; }
-        public Builder stdin(Redirect r) { stdin = r; return this; }
-        public Builder stdout(Redirect r) { stdout = r; return this; }
-        public Builder stderr(Redirect r) { stderr = r; return this; }
-        public Builder beforeStart(IntConsumer hook) { beforeStart = hook; return this; }
+        /** Enter the namespaces of a running process instead of making new ones (like nsenter(1)). */
+        public Builder join(int pid) { this.joinPid = pid; return this; }
+        public Builder hostname(String name) { this.hostname = name; return this; }
+        /** A directory to pivot_root(2) into; absolute. */
+        public Builder rootfs(String dir) { this.rootfs = dir; return this; }
+        public Builder bind(String hostPath, String target) { binds.add(new Bind(hostPath, target)); return this; }
+        /** Mount /proc when pid and mnt are new (default true). */
+        public Builder mountProc(boolean on) { this.mountProc = on; return this; }
+        /** Mount one more proc at {@code path} (inside the rootfs when there is one), e.g. /tmp/foo. */
+        public Builder procAt(String path) { procAt.add(path); return this; }
+        /** Start an init as PID 1 that runs the command as its child and reaps orphans. */
+        public Builder init(boolean on) { this.init = on; return this; }
+        public Builder uidMap(int inside, int outside, int count) { uidMaps.add(new IdMap(inside, outside, count)); return this; }
+        public Builder gidMap(int inside, int outside, int count) { gidMaps.add(new IdMap(inside, outside, count)); return this; }
+        public Builder env(String name, String value) { env.put(name, value); return this; }
+        /** Start from an empty environment instead of labsh's own. */
+        public Builder clearEnv() { this.clearEnv = true; return this; }
+        /** The directory to start in, inside the container. */
+        public Builder workDir(String dir) { this.workDir = dir; return this; }
+        public Builder stdin(Redirect r) { this.stdin = r; return this; }
+        public Builder stdout(Redirect r) { this.stdout = r; return this; }
+        public Builder stderr(Redirect r) { this.stderr = r; return this; }
+        /** stdin, stdout and stderr all {@link Redirect#PIPE}. */
+        public Builder pipes() { return stdin(Redirect.PIPE).stdout(Redirect.PIPE).stderr(Redirect.PIPE); }
+        /** stderr goes where stdout goes (one stream to read). */
+        public Builder mergeStderr() { this.mergeStderr = true; return this; }
+        /**
+         * Called with the child's host pid after it exists and before it runs anything of its own
+         * (it waits for "go"): the place to put it into cgroups. Throwing aborts the launch.
+         */
+        public Builder beforeStart(IntConsumer callback) { this.beforeStart = callback; return this; }
+
         public LaunchSpec build() {
-            if (command.isEmpty()) throw new IllegalArgumentException("a launch needs a command");
+            boolean fresh = joinPid == 0;
+            boolean mnt = namespaces.contains(NsType.MNT);
+            if (namespaces.contains(NsType.TIME)) throw new IllegalArgumentException("time namespaces are not supported by the native stage");
+            if (!fresh && (hostname != null || rootfs != null || !binds.isEmpty() || !procAt.isEmpty() || !uidMaps.isEmpty() || !gidMaps.isEmpty()))
+                throw new IllegalArgumentException("joining pid " + joinPid + ": only namespaces, workDir and init apply");
+            if (!fresh && namespaces.isEmpty()) throw new IllegalArgumentException("joining pid " + joinPid + ": say which namespaces to enter");
+            if (fresh && (rootfs != null || !binds.isEmpty() || !procAt.isEmpty()) && !mnt)
+                throw new IllegalArgumentException("a rootfs, bind mounts or proc mounts need a new mount namespace (add MNT)");
+            if (fresh && hostname != null && !namespaces.contains(NsType.UTS))
+                throw new IllegalArgumentException("a hostname needs a new uts namespace (add UTS)");
+            if ((!uidMaps.isEmpty() || !gidMaps.isEmpty()) && !namespaces.contains(NsType.USER))
+                throw new IllegalArgumentException("uid/gid maps need a new user namespace (add USER)");
+            if (rootfs != null && !rootfs.startsWith("/")) throw new IllegalArgumentException("the rootfs must be an absolute path: " + rootfs);
             return new LaunchSpec(this);
         }
+    }
+
+    /** The effective uid/gid of labsh, for the default user-namespace maps. */
+    private static final class Ids {
+        static int euid() { return labsh.kernel.Libc.geteuid(); }
+        static int egid() { return labsh.kernel.Libc.getegid(); }
     }
 }

@@ -3,170 +3,277 @@ package labsh.runtime
 import java.lang.ProcessBuilder.Redirect
 import java.nio.file.Files
 import java.nio.file.Path
-import java.time.Duration
+
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
+import labsh.kernel.Privilege
 import spock.lang.Requires
 import spock.lang.Shared
 import spock.lang.Specification
 
 import static labsh.kernel.NsType.*
 
-// Creating namespaces, mounting and pivot_root need CAP_SYS_ADMIN: root only (CI runs as root).
-@Requires({ labsh.kernel.Privilege.isRoot() })
+// Creating namespaces needs CAP_SYS_ADMIN: these specs run as root (CI does).
+@Requires({ Privilege.isRoot() })
 class NativeStageSpec extends Specification {
-    @Shared Path target = Path.of('target').toAbsolutePath()
-    @Shared Path rootfs = target.resolve('nsinit-rootfs')
-    static final String BUSYBOX = '/bin/busybox'
+    @Shared Path work = Path.of('target/native-stage-spec').toAbsolutePath()
+    @Shared Path rootfs = work.resolve('rootfs')
+    @Shared int self = ProcessHandle.current().pid() as int
+    List<NsProcess> started = []
 
     def setupSpec() {
-        // a minimal root: static busybox and the applets the checks use
+        // a tiny root image: the static busybox and its applets, nothing of the host's
         Files.createDirectories(rootfs.resolve('bin'))
-        Files.createDirectories(rootfs.resolve('proc'))
-        def bb = rootfs.resolve('bin/busybox')
-        if (!Files.exists(bb)) Files.copy(Path.of(BUSYBOX), bb)
-        ['sh', 'ls', 'ps', 'cat', 'test', 'hostname'].each { n ->
-            def l = rootfs.resolve("bin/$n")
-            if (!Files.exists(l, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(l, Path.of('busybox'))
+        ['proc', 'tmp', 'etc'].each { Files.createDirectories(rootfs.resolve(it)) }
+        def busybox = rootfs.resolve('bin/busybox')
+        if (!Files.exists(busybox)) Files.copy(Path.of('/bin/busybox'), busybox)
+        ['sh', 'ls', 'cat', 'sleep', 'hostname', 'echo', 'test', 'id'].each {
+            def link = rootfs.resolve("bin/$it")
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of('busybox'))
         }
-        Files.writeString(rootfs.resolve('I-AM-THE-ROOTFS'), 'yes\n')
+        Files.writeString(rootfs.resolve('etc/marker'), 'inside the rootfs\n')
     }
 
-    private static String output(NsProcess p) {
-        String s = p.stdout().text
-        p.waitFor(Duration.ofSeconds(10))
-        return s
+    def cleanup() {
+        started.each { it.close() }
     }
 
-    def "the container's /proc/PID/ns differ from the host's for exactly the requested types"() {
+    def cleanupSpec() {
+        assert !hostMountinfo().contains(work.toString()): 'a mount of the spec is left on the host'
+        assert ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+    }
+
+    private NsProcess start(LaunchSpec.Builder b) {
+        def p = NativeStage.start(b.build())
+        started << p
+        p
+    }
+
+    private static String run(LaunchSpec.Builder b) {
+        def p = NativeStage.start(b.stdout(Redirect.PIPE).mergeStderr().build())
+        try {
+            def out = new String(p.stdout().readAllBytes())
+            assert p.waitFor() == 0: out
+            return out
+        } finally {
+            p.close()
+        }
+    }
+
+    private static String hostMountinfo() { Files.readString(Path.of('/proc/self/mountinfo')) }
+
+    def "the child's namespaces differ from the host's exactly for the types asked: #types"() {
         given:
-        def host = Namespaces.of((int) ProcessHandle.current().pid())
+        def host = Namespaces.of(self)
 
         when:
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sleep', '30').namespaces(requested as NsType[]).build())
-        def mine = p.namespaces()
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(types as Set))
+        def child = p.namespaces()
 
         then:
-        mine.keySet().findAll { mine[it] != host[it] } == requested as Set
-
-        cleanup:
-        p?.close()
+        NsType.values().findAll { host.containsKey(it) && child[it] != host[it] } as Set == types as Set
 
         where:
-        requested << [[PID, MNT, UTS, IPC, NET], [IPC], [UTS, NET], [CGROUP, MNT]]
+        types << [[PID, MNT], [UTS, IPC, NET], [USER, PID, MNT], [CGROUP], [PID, MNT, UTS, IPC, NET, USER, CGROUP]]
     }
 
-    def "in a new pid namespace with /proc, the container sees only its own processes, with itself as PID 1"() {
-        when: 'ls is PID 1 of the new namespace and the only process in it'
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'ls', '/proc').namespaces(PID, MNT).stdout(Redirect.PIPE).build())
-        def pids = output(p).split(/\s+/).findAll { it ==~ /\d+/ }
+    def "in a new pid namespace the command is PID 1"() {
+        expect:
+        run(LaunchSpec.command('sh', '-c', 'echo $$').namespaces(PID, MNT)).trim() == '1'
+    }
+
+    def "under init mode the command is PID 2 and PID 1 is nsinit"() {
+        expect:
+        run(LaunchSpec.command('sh', '-c', 'echo $$; cat /proc/1/comm').namespaces(PID, MNT).init(true)).readLines() == ['2', 'nsinit']
+    }
+
+    def "the /proc mounted inside shows the container's processes only, and not on the host"() {
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT))
+        def pids = Files.list(Path.of("/proc/${p.pid()}/root/proc")).withCloseable { s ->
+            s.collect { it.fileName.toString() }.findAll { it ==~ /\d+/ }
+        }
 
         then:
         pids == ['1']
+        Files.readString(Path.of("/proc/${p.pid()}/mountinfo")).readLines().count { it.split(' ')[4] == '/proc' } == 2
+        hostMountinfo().readLines().count { it.split(' ')[4] == '/proc' } == 1
+    }
 
-        when: 'with --init, PID 1 is nsinit as a reaping init and the command (the shell exec()s ps) is PID 2'
-        def q = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sh', '-c', "$BUSYBOX ps -o pid,comm").namespaces(PID, MNT).init(true).stdout(Redirect.PIPE).build())
-        def rows = output(q).readLines().drop(1)*.trim()*.split(/\s+/)
+    def "proc can also be mounted at another path, e.g. /tmp/foo"() {
+        given:
+        def foo = Files.createDirectories(work.resolve('foo'))
+
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT).mountProc(false).procAt(foo.toString()))
+        def mounts = Files.readString(Path.of("/proc/${p.pid()}/mountinfo")).readLines().collect { it.split(' ') }
 
         then:
-        rows*.getAt(0)*.toInteger() == [1, 2]
-        rows.find { it[0] == '1' }[1] == 'nsinit'
-
-        cleanup:
-        p?.close()
-        q?.close()
+        mounts.find { it[4] == foo.toString() && it.contains('proc') }
+        mounts.count { it[4] == '/proc' } == 1 // the host's, inherited
     }
 
     def "the hostname is set in the new uts namespace only"() {
         given:
-        def hostName = Files.readString(Path.of('/proc/sys/kernel/hostname')).trim()
+        def hostHostname = Files.readString(Path.of('/proc/sys/kernel/hostname')).trim()
 
         when:
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sleep', '30').namespaces(UTS).hostname('labbox').build())
-        def r = NativeStage.joinAndRun(p.pid(), [UTS] as Set, 'hostname')
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(UTS).hostname('labsh-box'))
+
+        then:
+        NativeStage.joinAndRun(p.pid(), [UTS] as Set, ['hostname']).output().trim() == 'labsh-box'
+        Files.readString(Path.of('/proc/sys/kernel/hostname')).trim() == hostHostname
+    }
+
+    def "a bind mount shows in the child's mountinfo, not in the host's"() {
+        given:
+        def info = Files.createDirectories(work.resolve('info'))
+        Files.writeString(info.resolve('server.txt'), 'port 5000\n')
+        def target = Files.createDirectories(work.resolve('bind-target'))
+
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(MNT).bind(info.toString(), target.toString()))
+
+        then:
+        Files.readString(Path.of("/proc/${p.pid()}/mountinfo")).readLines().any { it.split(' ')[4] == target.toString() }
+        !hostMountinfo().readLines().any { it.split(' ')[4] == target.toString() }
+        NativeStage.joinAndRun(p.pid(), [MNT] as Set, ['cat', "$target/server.txt".toString()]).output() == 'port 5000\n'
+    }
+
+    def "a pivot_root'ed container sees its rootfs, not the host's files"() {
+        when:
+        def out = run(LaunchSpec.command('/bin/sh', '-c', 'ls /; cat /etc/marker; test -e /etc/os-release && echo host-visible || echo isolated; cat /proc/self/mountinfo')
+                .namespaces(PID, MNT, UTS).rootfs(rootfs.toString()).hostname('c1'))
+
+        then:
+        out.readLines().take(5) == ['bin', 'etc', 'proc', 'tmp', 'inside the rootfs']
+        out.contains('isolated')
+        !out.contains('.oldroot')
+        !Files.exists(rootfs.resolve('.oldroot'))
+    }
+
+    def "joinAndRun enters a container's namespaces, as nsenter does: #types"() {
+        // (joining mnt alone would leave /proc/self pointing nowhere: the container's /proc shows its own pid ns)
+        given:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT, IPC, NET))
+
+        when:
+        def r = NativeStage.joinAndRun(p.pid(), types as Set, ['readlink', "/proc/self/ns/${types[-1].procName()}".toString()])
 
         then:
         r.exitCode() == 0
-        r.stdout().trim() == 'labbox'
-        Files.readString(Path.of('/proc/sys/kernel/hostname')).trim() == hostName
-
-        cleanup:
-        p?.close()
-    }
-
-    def "a bind mount shows in the container's mountinfo and not in the host's"() {
-        given:
-        def src = Files.createDirectories(target.resolve('bind-src'))
-        def dst = Files.createDirectories(target.resolve('bind-dst'))
-
-        when:
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sleep', '30').namespaces(MNT).bind(src.toString(), dst.toString()).build())
-
-        then:
-        Files.readAllLines(Path.of("/proc/${p.pid()}/mountinfo")).any { it.split(' ')[4] == dst.toString() }
-        !Files.readAllLines(Path.of('/proc/self/mountinfo')).any { it.split(' ')[4] == dst.toString() }
-
-        cleanup:
-        p?.close()
-    }
-
-    def "after pivot_root the container sees its rootfs as / and no host file"() {
-        given:
-        def hostFile = Path.of('pom.xml').toAbsolutePath()
-        assert Files.exists(hostFile)
-
-        when:
-        def p = NsProcess.start(LaunchSpec.of('/bin/sh', '-c', "ls /..; test -e $hostFile && echo HOST-VISIBLE; cat /proc/1/cmdline")
-                .namespaces(PID, MNT).rootfs(rootfs).stdout(Redirect.PIPE).build())
-        def out = output(p)
-
-        then:
-        out.readLines().containsAll(['I-AM-THE-ROOTFS', 'bin', 'proc'])
-        !out.contains('HOST-VISIBLE')
-        !out.contains('.oldroot')
-
-        cleanup:
-        p?.close()
-    }
-
-    def "a failing step is reported as one line naming the call and errno"() {
-        when:
-        NsProcess.start(LaunchSpec.of(cmd as String[]).namespaces(PID, MNT).with { rootfsDir ? it.rootfs(Path.of(rootfsDir)) : it }.build())
-
-        then:
-        def e = thrown(NsProcess.LaunchException)
-        e.message == message
-
-        and: 'nothing is left open'
-        Ledger.current().openEntries().isEmpty()
+        r.output().trim() == "${types[-1].procName()}:[${p.namespaces()[types[-1]]}]"
 
         where:
-        rootfsDir         | cmd              || message
-        '/nonexistent-rf' | ['/bin/true']    || 'mount("/nonexistent-rf", "/nonexistent-rf", MS_BIND|MS_REC): ENOENT (No such file or directory)'
-        null              | ['/no/such/cmd'] || 'execvp("/no/such/cmd"): ENOENT (No such file or directory)'
+        types << [[IPC], [NET], [PID, MNT]]
     }
 
-    def "beforeStart runs while the child is still nsinit, before it execs the command"() {
+    def "ipcs runs inside a container's IPC namespace"() {
+        given:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(IPC))
+
+        when:
+        def r = NativeStage.joinAndRun(p.pid(), [IPC] as Set, ['ipcs', '-q'])
+
+        then:
+        r.exitCode() == 0
+        r.output().contains('Message Queues')
+    }
+
+    def "a failing step is reported as one exact line: #what"() {
+        when:
+        NativeStage.start(spec.build())
+
+        then:
+        def e = thrown(NativeStage.LaunchException)
+        e.line() == line
+        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+
+        where:
+        what               | spec                                                                      | line
+        'missing rootfs'   | LaunchSpec.command('/bin/sh').namespaces(PID, MNT).rootfs('/nonexistent/r') | 'error mount("/nonexistent/r", "/nonexistent/r", NULL, MS_BIND|MS_REC, NULL): ENOENT (No such file or directory)'
+        'missing command'  | LaunchSpec.command('no-such-command').namespaces(PID, MNT)                  | 'error execvp("no-such-command"): ENOENT (No such file or directory)'
+        'init, bad command'| LaunchSpec.command('no-such-command').namespaces(PID, MNT).init(true)      | 'error execvp("no-such-command"): ENOENT (No such file or directory)'
+        'no such pid'      | LaunchSpec.command('true').join(999999999).namespaces(IPC)                | 'error open("/proc/999999999/ns/ipc"): ENOENT (No such file or directory)'
+    }
+
+    def "a failed step names the call and errno in the exception message"() {
+        when:
+        NativeStage.start(LaunchSpec.command('no-such-command').namespaces(MNT).build())
+
+        then:
+        def e = thrown(NativeStage.LaunchException)
+        e.message == 'execvp("no-such-command") failed: ENOENT (No such file or directory)'
+        e.errno() == 2
+    }
+
+    def "a user namespace maps root inside to the host's uid"() {
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(USER, PID, MNT))
+
+        then:
+        Files.readString(Path.of("/proc/${p.pid()}/uid_map")).trim().split(/\s+/) == ['0', "${labsh.kernel.Libc.geteuid()}", '1']
+    }
+
+    def "a user namespace with a range map runs as host uid 100000 and as root inside"() {
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(USER, PID, MNT).uidMap(0, 100000, 65536).gidMap(0, 100000, 65536))
+        def uids = Files.readAllLines(Path.of("/proc/${p.pid()}/status")).find { it.startsWith('Uid:') }.split(/\s+/)[1..4]
+
+        then:
+        uids == ['100000'] * 4
+        NativeStage.joinAndRun(p.pid(), [USER, PID, MNT] as Set, ['id', '-u']).output().trim() == '0'
+    }
+
+    def "beforeStart runs while the child still waits, before it has exec'd"() {
         given:
         String seen = null
 
         when:
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sleep', '30').namespaces(PID, MNT)
-                .beforeStart { int pid -> seen = Files.readString(Path.of("/proc/$pid/cmdline")).replace('\0', ' ') }.build())
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT).beforeStart { int pid ->
+            seen = Files.readSymbolicLink(Path.of("/proc/$pid/exe")).fileName.toString()
+        })
 
         then:
-        seen.startsWith(NativeStage.binary().toString() + ' run ')
-        Files.readString(Path.of("/proc/${p.pid()}/cmdline")).replace('\0', ' ').trim() == "$BUSYBOX sleep 30"
-
-        cleanup:
-        p?.close()
+        seen == 'nsinit'
+        Files.readSymbolicLink(Path.of("/proc/${p.pid()}/exe")).fileName.toString() == 'sleep'
     }
 
-    def "close leaves nothing behind: no container, no nsinit, no open ledger entry"() {
+    def "a beforeStart that throws aborts the launch and leaves no process"() {
         given:
-        def p = NsProcess.start(LaunchSpec.of(BUSYBOX, 'sleep', '30').namespaces(PID, MNT, NET).init(true).build())
-        int pid = p.pid()
-        long stage = p.stagePid()
+        int childPid = 0
+
+        when:
+        NativeStage.start(LaunchSpec.command('sleep', '30').namespaces(PID).beforeStart { int pid ->
+            childPid = pid
+            throw new IllegalStateException('no cgroup for you')
+        }.build())
+
+        then:
+        thrown(IllegalStateException)
+        childPid > 0
+        !Files.exists(Path.of("/proc/$childPid"))
+        // nsinit saw the control socket close before "go": it killed the child and exited
+        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+    }
+
+    def "the exit status is the command's, and SIGTERM reaches the command through init"() {
+        expect:
+        NativeStage.start(LaunchSpec.command('sh', '-c', 'exit 7').namespaces(PID, MNT).build()).withCloseable { it.waitFor() } == 7
+
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT).init(true))
+        p.signal(NsProcess.SIGTERM)
+
+        then:
+        p.waitFor() == 128 + 15
+    }
+
+    def "close() leaves nothing behind: no process, no mount"() {
+        given:
+        def p = NativeStage.start(LaunchSpec.command('/bin/sleep', '30').namespaces(PID, MNT, UTS, IPC, NET)
+                .rootfs(rootfs.toString()).build())
+        def pid = p.pid(), stage = p.stagePid()
 
         when:
         p.close()
@@ -174,6 +281,16 @@ class NativeStageSpec extends Specification {
         then:
         !Files.exists(Path.of("/proc/$pid"))
         !Files.exists(Path.of("/proc/$stage"))
-        Ledger.current().openEntries().isEmpty()
+        !hostMountinfo().contains(rootfs.toString())
+    }
+
+    def "the ledger records both processes while they run (labsh clean could kill them)"() {
+        when:
+        def p = start(LaunchSpec.command('sleep', '30').namespaces(PID))
+        def lines = Files.readAllLines(Ledger.current().file())
+
+        then:
+        lines.any { it.endsWith("= pid=${p.pid()} start=${ProcFs.startTime(p.pid())}") }
+        lines.any { it.endsWith("= pid=${p.stagePid()} start=${ProcFs.startTime(p.stagePid() as int)}") }
     }
 }
