@@ -26,6 +26,7 @@ public final class Removers {
         register("route", HostRoute::remove);
         register("shm", labsh.kernel.SharedMemory::removeRecorded);
         register("msg", labsh.kernel.MessageQueues::removeRecorded);
+        register("cgroup", labsh.kernel.Cgroups::removeRecorded);
     }
 
     private Removers() {}
