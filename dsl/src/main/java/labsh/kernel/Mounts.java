@@ -2,9 +2,9 @@ package labsh.kernel;
 
 /**
  * mount(2), umount2(2) and pivot_root(2) for the calling thread's mount namespace, with the flags
- * written by name in the trace ({@code mount("a", "b", NULL, MS_BIND|MS_REC, NULL)}). Mounts made
- * in the host's namespace must be recorded in the ledger by the caller (runtime), which knows
- * whether the namespace is the host's; mounts in a container's namespace go with it.
+ * written by name in the trace ({@code mount("a", "b", NULL, MS_BIND|MS_REC, NULL)}). Every new
+ * mount is recorded in the ledger with its mount namespace; one in a container's namespace goes
+ * with the namespace, one in the host's is unmounted by the ledger's unwind or `labsh clean`.
  */
 public final class Mounts {
     public static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_REMOUNT = 32,
@@ -19,10 +19,38 @@ public final class Mounts {
 
     private Mounts() {}
 
+    /** Open ledger entries of mounts made here, by "mntns:path". */
+    private static final java.util.Map<String, labsh.runtime.Ledger.Entry> MADE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * mount(2). A new mount (not a propagation change, remount or move) is recorded in the ledger
+     * first, with this thread's mount namespace: one made in the host's would outlive labsh.
+     */
     public static void mount(String source, String target, String fsType, long flags, String data) {
         String args = Syscall.quote(source) + ", " + Syscall.quote(target) + ", " + Syscall.quote(fsType) + ", "
                 + Syscall.flags(flags, BITS, NAMES) + ", " + Syscall.quote(data);
-        Syscall.call("mount", args, () -> Libc.mount(source, target, fsType, flags, data));
+        boolean creates = (flags & (MS_REMOUNT | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) == 0;
+        labsh.runtime.Ledger.Entry e = null;
+        String mntns = null;
+        if (creates) {
+            mntns = Long.toString(Namespaces.ofThisThread(NsType.MNT));
+            e = labsh.runtime.Ledger.current().intend("mount", "path", target, "mntns", mntns);
+        }
+        try {
+            Syscall.call("mount", args, () -> Libc.mount(source, target, fsType, flags, data));
+        } catch (KernelException ex) {
+            if (e != null) e.removed();
+            throw ex;
+        }
+        if (e != null) MADE.put(mntns + ":" + target, e.created());
+    }
+
+    /** The ledger's remover: lazy unmount, only in the recorded namespace and only if still a mount point. */
+    public static void removeRecorded(java.util.Map<String, String> f) {
+        String path = f.get("path");
+        if (path == null || !f.get("mntns").equals(Long.toString(Namespaces.ofThisThread(NsType.MNT)))) return;
+        if (MountInfo.at(MountInfo.ofThisThread(), path) == null) return;
+        umount(path, true);
     }
 
     /** mount --bind (--rbind when recursive). */
@@ -51,6 +79,10 @@ public final class Mounts {
     public static void umount(String path, boolean detach) {
         int flags = detach ? MNT_DETACH : 0;
         Syscall.call("umount2", Syscall.quote(path) + ", " + (detach ? "MNT_DETACH" : "0"), () -> Libc.umount2(path, flags));
+        if (MountInfo.at(MountInfo.ofThisThread(), path) == null) {
+            labsh.runtime.Ledger.Entry e = MADE.remove(Namespaces.ofThisThread(NsType.MNT) + ":" + path);
+            if (e != null) e.removed();
+        }
     }
 
     /** pivot_root(newRoot, putOld): there is no libc wrapper, so through syscall(2). */

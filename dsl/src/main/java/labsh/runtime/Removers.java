@@ -27,6 +27,7 @@ public final class Removers {
         register("shm", labsh.kernel.SharedMemory::removeRecorded);
         register("msg", labsh.kernel.MessageQueues::removeRecorded);
         register("cgroup", labsh.kernel.Cgroups::removeRecorded);
+        register("mount", labsh.kernel.Mounts::removeRecorded);
     }
 
     private Removers() {}

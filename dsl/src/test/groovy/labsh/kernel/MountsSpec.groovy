@@ -96,4 +96,26 @@ class MountsSpec extends Specification {
         def e = thrown(KernelException)
         e.message == "mount(\"/no/such/dir\", \"${dir.resolve('a')}\", NULL, MS_BIND|MS_REC, NULL) failed: ENOENT (No such file or directory)".toString()
     }
+
+    def "a mount is in the ledger, with its namespace, until it is unmounted; the unwind unmounts what is left"() {
+        given:
+        String a = dir.resolve('a')
+
+        when:
+        ns.call { Mounts.mount('labsh-spec', a, 'tmpfs', 0, null) }
+        def entry = labsh.runtime.Ledger.current().openEntries().find { it.kind() == 'mount' && it.fields().path == a }
+
+        then:
+        entry != null
+        entry.fields().mntns == "${Namespaces.of((int) holder.pid())[NsType.MNT]}"
+
+        when: 'the remover, run on a thread in that namespace, as the unwind of a joined role would'
+        ns.call { labsh.runtime.Removers.remove('mount', entry.fields()) }
+
+        then: 'the kernel no longer lists it'
+        at('a') == null
+
+        cleanup:
+        entry?.removed()
+    }
 }
