@@ -197,25 +197,7 @@ public final class MessageQueues {
 
     /** True when /proc/sysvipc/msg (this thread's IPC namespace) lists a queue {@code qid} with {@code key}. */
     public static boolean listed(int qid, int key) {
-        for (String[] row : table()) {
-            if (Integer.parseInt(row[1]) == qid && Integer.parseInt(row[0]) == key) return true;
-        }
-        return false;
-    }
-
-    /**
-     * The rows of /proc/sysvipc/msg as columns (key msqid perms cbytes qnum ...; key in decimal).
-     * The file shows the IPC namespace of the thread that reads it, so a joined thread sees the
-     * target's queues here.
-     */
-    public static List<String[]> table() {
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/sysvipc/msg"));
-            return lines.stream().skip(1).map(String::trim).filter(s -> !s.isEmpty())
-                    .map(s -> s.split("\\s+")).toList();
-        } catch (IOException e) {
-            throw new KernelException("read(/proc/sysvipc/msg)", e.getMessage());
-        }
+        return SysvIpcTable.messageQueues().stream().anyMatch(r -> r.id() == qid && r.key() == key);
     }
 
     /** Whether some process still holds namespace {@code inode} (checked from /proc/PID/ns links). */
