@@ -58,9 +58,23 @@ public final class Mounts {
         mount(source, target, null, MS_BIND | (recursive ? MS_REC : 0), null);
     }
 
-    /** mount --move: fails with EINVAL when the mount sits under a shared parent (mount_namespaces(7)). */
+    /**
+     * mount --move: fails with EINVAL when the mount sits under a shared parent (mount_namespaces(7)).
+     * The mount now lives at {@code target}: recorded there first, so that the ledger's unwind and
+     * `labsh clean` unmount it where it is, and a mount labsh made at {@code source} is no longer there.
+     */
     public static void move(String source, String target) {
-        mount(source, target, null, MS_MOVE, null);
+        String mntns = Long.toString(Namespaces.ofThisThread(NsType.MNT));
+        labsh.runtime.Ledger.Entry e = labsh.runtime.Ledger.current().intend("mount", "path", target, "mntns", mntns);
+        try {
+            mount(source, target, null, MS_MOVE, null);
+        } catch (KernelException ex) {
+            e.removed();
+            throw ex;
+        }
+        MADE.put(mntns + ":" + target, e.created());
+        labsh.runtime.Ledger.Entry old = MADE.remove(mntns + ":" + source);
+        if (old != null) old.removed();
     }
 
     public static void makeShared(String path, boolean recursive) { propagation(path, MS_SHARED, recursive); }

@@ -88,6 +88,31 @@ class MountsSpec extends Specification {
         e.message == "mount(\"$parent/child\", \"${dir.resolve('moved')}\", NULL, MS_MOVE, NULL) failed: EINVAL (Invalid argument)".toString()
     }
 
+    def "a moved mount is in the ledger where it now is, so the unwind unmounts it there"() {
+        given:
+        String a = dir.resolve('a')
+        String moved = dir.resolve('moved')
+        ns.call { Mounts.mount('labsh-spec', a, 'tmpfs', 0, null) }
+
+        when:
+        ns.call { Mounts.move(a, moved) }
+        def open = labsh.runtime.Ledger.current().openEntries().findAll { it.kind() == 'mount' && it.fields().path in [a, moved] }
+
+        then: 'the kernel has it at the new place only, and so has the ledger'
+        at('moved').fsType() == 'tmpfs'
+        at('a') == null
+        open*.fields()*.path == [moved]
+
+        when:
+        ns.call { labsh.runtime.Removers.remove('mount', open[0].fields()) }
+
+        then:
+        at('moved') == null
+
+        cleanup:
+        open?.each { it.removed() }
+    }
+
     def "a failed mount names the call, its flags and errno"() {
         when:
         ns.call { Mounts.bind('/no/such/dir', dir.resolve('a').toString(), true) }
