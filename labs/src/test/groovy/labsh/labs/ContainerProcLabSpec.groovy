@@ -37,7 +37,9 @@ class ContainerProcLabSpec extends Specification {
             ContainerView v = ContainerView.of(event, u.types*.procName().join('+') + (u.procAt ? '@' + u.procAt : ''), u.pid)
             if (event == 'stopping' && u.types.containsAll([NsType.PID, NsType.MNT])) {
                 v.readings.lsns = ContainerView.nsenter(u.pid, LsnsTable.COMMAND as String[])
-                v.readings.selfInFoo = ContainerView.nsenter(u.pid, 'readlink', '/tmp/foo/self')
+                // $$ is the shell's pid in its own pid namespace. NSpid (proc(5)) lists a process's pids from
+                // the proc's pid namespace down: one level through /tmp/foo, two through the host's /proc.
+                v.readings.pidsInFoo = ContainerView.nsenter(u.pid, 'sh', '-c', 'echo $$; grep NSpid /tmp/foo/$$/status; grep NSpid /proc/self/status')
             }
             views << v
         }
@@ -83,7 +85,9 @@ class ContainerProcLabSpec extends Specification {
         v.mountAt('/tmp/foo').fsType() == 'proc'
         v.mountAt('/tmp/foo').majorMinor() != hostProcBefore.majorMinor()
         v.mountAt('/proc').majorMinor() == hostProcBefore.majorMinor()
-        (view('stopping', 'mnt+pid@/tmp/foo').readings.selfInFoo as int) < 10   // nsenter's readlink is a small pid there
+        List<String> pids = view('stopping', 'mnt+pid@/tmp/foo').readings.pidsInFoo.readLines()
+        pids[1].split(/\s+/).drop(1) == [pids[0]]       // /tmp/foo: the new namespace's numbering only
+        pids[2].split(/\s+/).drop(1).size() == 2        // /proc: the host's, where it also has a host pid
     }
 
     def "step 4: lsns inside (ii) lists only its own namespaces; inside (i) it lists the host's too"() {
