@@ -32,9 +32,9 @@ step('a root image from a tar file') {
 }
 
 step('a container: its own mount namespace, its root bound at a host directory outside /tmp') {
-    say 'The image is bind-mounted (read-only) at <state>/containers/ro/root in the host\'s mount'
-    say 'namespace; nsinit then clones the new namespaces and pivot_roots into that directory.'
-    ro = container 'ro', rootfs: image
+    say 'The image is bind-mounted (read-only) at a directory the script chooses, /mnt/labsh-ro, in the'
+    say 'host\'s mount namespace; nsinit then clones the new namespaces and pivot_roots into it.'
+    ro = container 'ro', rootfs: image, at: '/mnt/labsh-ro'
     MountInfo onHost = MountInfo.at(MountInfo.of('self'), ro.root.toString())
     MountInfo rootInside = MountInfo.at(ro.mountinfo(), '/')
     say "on the host: ${onHost.mountPoint()} (${onHost.fsType()}, ${onHost.options()}) from ${onHost.root()}"
