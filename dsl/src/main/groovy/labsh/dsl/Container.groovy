@@ -50,6 +50,8 @@ class Container {
     final Set<NsType> namespaces
     /** The container's own directory on the host: upper/, work/, the extra mount's source, the root's mount point. */
     final Path dir
+    /** Host directories bound into it (option binds:), host path -> path inside: e.g. a directory two containers share. */
+    final Map<Path, String> binds
     /** The host directory bind-mounted at {@code limits.mountPoint}, or null. */
     Path mountSource
     Overlay overlay
@@ -70,6 +72,7 @@ class Container {
         this.limits = settings.limits as ContainerLimits
         this.namespaces = settings.namespaces as Set<NsType>
         this.dir = settings.dir as Path
+        this.binds = (settings.binds ?: [:]) as Map<Path, String>
     }
 
     /** The host pid of its PID 1 (the init). */
@@ -98,10 +101,9 @@ class Container {
             if (limits.mountPoint() != null) {
                 mountSource = dir.resolve('mount-source')
                 Files.createDirectories(mountSource)
-                Path target = root.resolve(limits.mountPoint().substring(1))
-                if (!Files.isDirectory(target)) Files.createDirectories(target) // in the upper layer
-                spec.bind(mountSource.toString(), limits.mountPoint())
+                bindInto(spec, mountSource, limits.mountPoint())
             }
+            binds.each { Path host, String inside -> bindInto(spec, host, inside) }
             if (limits.needsCgroup()) {
                 cgroup = Cgroups.create("container-${name}")
                 limits.applyTo(cgroup)
@@ -116,6 +118,13 @@ class Container {
             stop()
             throw e
         }
+    }
+
+    /** nsinit binds onto an existing directory: made in the upper layer when it is not in the image. */
+    private void bindInto(LaunchSpec.Builder spec, Path host, String inside) {
+        Path target = root.resolve(inside.substring(1))
+        if (!Files.isDirectory(target)) Files.createDirectories(target)
+        spec.bind(host.toString(), inside)
     }
 
     /** Runs {@code command} with /bin/sh -c in its namespaces and cgroup (nsinit join mode); status and output. */

@@ -13,21 +13,22 @@ import labsh.runtime.container.Rootfs
 /**
  * The words of seed 004's mini container (problems 1B and 5):
  * <pre>
- * Rootfs image = busybox()                       // or rootfs('/srv/rootfs'), rootfs('rootfs.tar')
+ * def image = busybox()                          // or rootfs('/srv/rootfs'), rootfs('rootfs.tar')
  * Container c1 = container 'c1', rootfs: image, writable: true, prompt: 'c1> ',
  *                                memory: '64m', cpu: 50, mount: '/mypoint'
  * </pre>
  * Options of {@code container}: rootfs (a Rootfs, a directory or a .tar path; default busybox()),
  * writable (an overlay upper layer; default false: a read-only bind), prompt (PS1 of its shell;
  * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G), cpu (percent of one
- * CPU), mount (an extra mount point, e.g. /mypoint, bound to a host directory), at (where its root
+ * CPU), mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
+ * directories bound inside, e.g. one two containers share: {@code binds: [(dir): '/shared']}), at (where its root
  * is mounted on the host; default {@code <state>/containers/NAME/root}, never under /tmp),
  * namespaces (default pid, mnt, uts, ipc, net). Every option is checked before anything is made.
  */
 @SelfType(LabScript)
 trait ContainerWords {
     private static final Set<String> CONTAINER_OPTIONS = ['rootfs', 'writable', 'prompt', 'hostname', 'memory', 'cpu',
-                                                          'mount', 'at', 'namespaces'] as Set
+                                                          'mount', 'binds', 'at', 'namespaces'] as Set
 
     /** A root image built from the host's static busybox (recorded; removed at the end of the lab). */
     Rootfs busybox() {
@@ -76,11 +77,13 @@ trait ContainerWords {
         }
         Rootfs image = options.rootfs == null ? busybox() : options.rootfs instanceof Rootfs ? (Rootfs) options.rootfs : rootfs(options.rootfs)
         boolean writable = options.writable as boolean
-        if (limits.mountPoint() && !writable && !Files.isDirectory(image.layers()[0].resolve(limits.mountPoint().substring(1)))) {
-            throw new LabException("container ${name}: mount: ${limits.mountPoint()} is not in the read-only image; add writable: true")
-        }
+        Map<Path, String> binds = bindsOption(name, options.binds)
+        List<String> targets = (limits.mountPoint() ? [limits.mountPoint()] : []) + binds.values()
+        String missing = writable ? null : targets.find { String t -> !Files.isDirectory(image.layers()[0].resolve(t.substring(1))) }
+        if (missing) throw new LabException("container ${name}: ${missing} is not a directory of the read-only image; add writable: true")
         Container c = new Container(name, [hostname: options.hostname ?: name, prompt: options.prompt ?: "${name}# ".toString(),
-                                           rootfs: image, writable: writable, limits: limits, namespaces: namespaces, dir: dir])
+                                           rootfs: image, writable: writable, limits: limits, namespaces: namespaces, dir: dir,
+                                           binds: binds])
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
         c
@@ -117,6 +120,23 @@ trait ContainerWords {
         ContainerEvents.fire('started', u)
         say "pid ${u.pid}: new ${types*.procName().join(', ')} namespaces" + (proc ? ", proc mounted at ${proc} inside" : '')
         u
+    }
+
+    /** binds: [hostDir: '/inside'] -> absolute existing host directories, checked paths inside. */
+    private static Map<Path, String> bindsOption(String name, Object value) {
+        if (value == null) return [:]
+        if (!(value instanceof Map)) throw new LabException("container ${name}: binds: give a map, e.g. binds: ['/srv/shared': '/shared']")
+        Map<Path, String> binds = [:]
+        (value as Map).each { k, v ->
+            Path host = Path.of(k.toString()).toAbsolutePath().normalize()
+            if (!Files.isDirectory(host)) throw new LabException("container ${name}: binds: ${k} is not a directory on the host")
+            try {
+                binds[host] = ContainerLimits.mountPoint(v.toString())
+            } catch (IllegalArgumentException e) {
+                throw new LabException("container ${name}: binds: ${e.message}")
+            }
+        }
+        binds
     }
 
     /** A fresh directory name for an image: {@code <state>/images/KIND-PID-N}. */

@@ -41,7 +41,12 @@ class Unshared {
     }
 
     /** util-linux lsns run inside, parsed: what lsns sees through the /proc of this mount namespace. */
-    LsnsTable lsns() { LsnsTable.parse(exec(LsnsTable.COMMAND.join(' '))) }
+    LsnsTable lsns() {
+        // lsns walks /proc while other processes come and go; on this loaded machine one reading of
+        // it (the lab spec's, through nsenter) once came back empty: ask again rather than compare nothing
+        LsnsTable t = LsnsTable.parse(exec(LsnsTable.COMMAND.join(' ')))
+        t.rows().isEmpty() ? LsnsTable.parse(exec(LsnsTable.COMMAND.join(' '))) : t
+    }
 
     /** The kernel's view of its mounts (/proc/PID/mountinfo of its init). */
     List<MountInfo> mountinfo() { MountInfo.of(pid) }

@@ -54,5 +54,6 @@ class ContainerBadInputSpec extends Specification {
         'a root under /tmp'        | "at: '/tmp/box-root'"                          || 'is under /tmp'
         'an unknown option'        | "memroy: '64m'"                                || 'unknown option memroy'
         'a bad mount point'        | "mount: '/my point'"                           || "mount point '/my point'"
+        'a bind of a missing dir'  | "binds: ['/nonexistent/dir': '/shared']"       || 'binds: /nonexistent/dir is not a directory on the host'
     }
 }

@@ -36,7 +36,7 @@ class ContainerProcLabSpec extends Specification {
             Unshared u = (Unshared) noun
             ContainerView v = ContainerView.of(event, u.types*.procName().join('+') + (u.procAt ? '@' + u.procAt : ''), u.pid)
             if (event == 'stopping' && u.types.containsAll([NsType.PID, NsType.MNT])) {
-                v.readings.lsns = ContainerView.nsenter(u.pid, LsnsTable.COMMAND as String[])
+                v.readings.lsns = ContainerView.nsenterUntilOk(u.pid, LsnsTable.COMMAND as String[])
                 // $$ is the shell's pid in its own pid namespace. NSpid (proc(5)) lists a process's pids from
                 // the proc's pid namespace down: one level through /tmp/foo, two through the host's /proc.
                 v.readings.pidsInFoo = ContainerView.nsenter(u.pid, 'sh', '-c', 'echo $$; grep NSpid /tmp/foo/$$/status; grep NSpid /proc/self/status')

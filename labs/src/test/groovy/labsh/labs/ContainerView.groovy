@@ -27,13 +27,27 @@ class ContainerView {
                           cgroup: Files.readAllLines(Path.of("/proc/${pid}/cgroup")))
     }
 
-    /** util-linux nsenter into all of its namespaces but user (-a would also try the user one): output and status. */
-    static String nsenter(int pid, String... command) {
+    /** util-linux nsenter into its mnt, uts, ipc, net and pid namespaces (not user): the output, trimmed. */
+    static String nsenter(int pid, String... command) { nsenterTry(pid, command).output }
+
+    /**
+     * The same, tried up to three times until it exits 0 with some output: on this shared, loaded
+     * machine a tool walking the host's /proc (lsns) can meet a process that vanishes under it.
+     */
+    static String nsenterUntilOk(int pid, String... command) {
+        Map r = [:]
+        for (int i = 0; i < 3; i++) {
+            r = nsenterTry(pid, command)
+            if (r.status == 0 && r.output) return r.output
+        }
+        "status ${r.status}: ${r.output}"
+    }
+
+    private static Map nsenterTry(int pid, String... command) {
         List<String> args = ['nsenter', '-t', "${pid}".toString(), '-m', '-u', '-i', '-n', '-p'] + (command as List<String>)
         Process p = new ProcessBuilder(args).redirectErrorStream(true).start()
         String out = p.inputStream.text
-        p.waitFor()
-        out.trim()
+        [status: p.waitFor(), output: out.trim()]
     }
 
     /** The namespaces of the JVM running the spec: the host's. */

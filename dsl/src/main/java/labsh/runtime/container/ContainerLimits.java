@@ -35,7 +35,7 @@ public record ContainerLimits(Long memoryBytes, Integer cpuPercent, String mount
     }
 
     /** "/mypoint" or "mypoint" -> "/mypoint"; one plain name below / (not /, not .., no spaces). */
-    static String mountPoint(String text) {
+    public static String mountPoint(String text) {
         String p = text.startsWith("/") ? text : "/" + text;
         if (!p.matches("(/[A-Za-z0-9._-]+)+") || p.matches(".*/\\.\\.?(/.*)?")) {
             throw new IllegalArgumentException("mount point '" + text + "': give a path like /mypoint (letters, digits, '.', '_', '-')");
