@@ -28,6 +28,7 @@ public final class Removers {
         register("msg", labsh.kernel.MessageQueues::removeRecorded);
         register("cgroup", labsh.kernel.Cgroups::removeRecorded);
         register("mount", labsh.kernel.Mounts::removeRecorded);
+        register(labsh.runtime.container.ContainerDir.KIND, labsh.runtime.container.ContainerDir::removeRecorded);
     }
 
     private Removers() {}
