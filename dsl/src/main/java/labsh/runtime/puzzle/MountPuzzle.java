@@ -199,7 +199,24 @@ public final class MountPuzzle implements AutoCloseable {
         } finally {
             ns.close();
         }
+        awaitTaskGone();
         if (mntns != null) closeLedgerEntries(mntns);
+    }
+
+    /**
+     * Thread.join returns once Java is done with the thread; the kernel task (and with it the
+     * namespace's last reference) goes a moment later. Wait for /proc/self/task/TID to go, 5 s at most.
+     */
+    private void awaitTaskGone() {
+        Path task = Path.of("/proc/self/task/" + ns.tid());
+        for (int i = 0; i < 500 && Files.exists(task); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.Errno
 import labsh.kernel.MountInfo
+import labsh.kernel.Mounts
+import labsh.runtime.JoinedThread
 import labsh.kernel.Privilege
 import labsh.runtime.Ledger
 import spock.lang.Requires
@@ -104,6 +106,32 @@ class MountPuzzleSpec extends Specification {
             }
         }
         false
+    }
+
+    def "the puzzle's thread copies the host's mounts as private: a mount under a shared host mount stays in its namespace"() {
+        given: 'a shared tmpfs on the host (the host root may be private: make a mount that is shared)'
+        String shared = dir.resolve('shared').toString()
+        Files.createDirectories(dir.resolve('shared'))
+        Mounts.mount('labsh-spec', shared, 'tmpfs', 0, 'size=1m')
+        Mounts.makeShared(shared, false)
+        JoinedThread ns = JoinedThread.ownMountNamespace('propagation-spec')
+
+        when:
+        String inside = ns.call {
+            Files.createDirectories(Path.of(shared, 'inner'))
+            Mounts.mount('labsh-spec', "${shared}/inner".toString(), 'tmpfs', 0, 'size=1m')
+            MountInfo.at(MountInfo.ofThisThread(), shared).propagation()
+        }
+
+        then: 'its copy of the shared mount is private, and the host does not see the inner mount'
+        inside == 'private'
+        MountInfo.at(MountInfo.of('self'), shared).propagation() == 'shared'
+        MountInfo.at(MountInfo.of('self'), "${shared}/inner".toString()) == null
+
+        cleanup:
+        ns?.run { Mounts.umount("${shared}/inner".toString(), true) }
+        ns?.close()
+        Mounts.umount(shared, true)
     }
 
     def "a command that is not the puzzle's is one line, and nothing runs"() {
