@@ -5,16 +5,17 @@ import java.nio.file.Path
 import labsh.kernel.MountInfo
 import labsh.kernel.Privilege
 import labsh.runtime.Cleaner
-import labsh.runtime.Ledger
 import spock.lang.Requires
 import spock.lang.Specification
-import spock.lang.TempDir
 
 /** An image lab killed with SIGKILL in the middle of a RUN: `labsh clean` removes its overlay, container and layers. */
 // overlay mounts and containers need CAP_SYS_ADMIN: root.
 @Requires({ Privilege.isRoot() })
 class ImageLayersKillSpec extends Specification {
-    @TempDir Path dir
+    // under target/, not /tmp: the puzzle promises never to touch the host's /tmp
+    Path dir = Files.createTempDirectory(Path.of('target').toAbsolutePath().tap { Files.createDirectories(it) }, 'killed')
+
+    def cleanup() { dir.toFile().deleteDir() }
 
     private static boolean sleeperAlive(String marker) {
         new File('/proc').listFiles().findAll { it.name ==~ /\d+/ }.any { File p ->
@@ -31,8 +32,8 @@ class ImageLayersKillSpec extends Specification {
                 run 'touch /running; exec sleep 617'
             }
             '''.stripIndent())
-        KilledLab child = new KilledLab(script, dir.resolve('out.txt'))
-        Path image = Ledger.stateDir().resolve("images/killed-${child.pid()}").toAbsolutePath()
+        KilledLab child = new KilledLab(script, dir.resolve('out.txt'), dir.resolve('state'))
+        Path image = child.state.resolve("images/killed-${child.pid()}").toAbsolutePath()
         String merged = image.resolve('layer-2/merged').toString()
 
         when:
@@ -44,14 +45,14 @@ class ImageLayersKillSpec extends Specification {
         Files.isDirectory(image.resolve('layer-1/bin'))
 
         when:
-        Cleaner.Report report = Cleaner.clean()
+        Cleaner.Report report = child.clean()
 
         then:
         report.ok()
         MountInfo.at(MountInfo.of('self'), merged) == null
         !Files.exists(image)
         !sleeperAlive('sleep 617')
-        !(Ledger.stateDir().resolve('ledgers').toFile().list() ?: new String[0]).any { it.startsWith("${child.pid()}-") }
+        !(child.state.resolve('ledgers').toFile().list() ?: new String[0]).any { it.endsWith('.ledger') }
 
         cleanup:
         child?.close()

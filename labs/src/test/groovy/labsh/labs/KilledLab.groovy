@@ -5,22 +5,29 @@ import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 
 /**
- * A lab run in a JVM of its own, to be killed with SIGKILL half-way, as a student's labsh might be:
- * what it leaves is then for `labsh clean` (labsh.runtime.Cleaner) to remove. The child runs the
- * script through LabRunner with this JVM's class path and labsh's system properties.
+ * A lab run in a JVM of its own ({@link RunLab}), to be killed with SIGKILL half-way, as a student's
+ * labsh might be: what it leaves is then for `labsh clean` (labsh.runtime.Cleaner) to remove. It
+ * has its own state directory (LABSH_STATE), so that cleaning its ledgers touches no other run's.
  */
 class KilledLab implements AutoCloseable {
     final Process process
     final Path log
+    final Path state
 
-    KilledLab(Path script, Path log) {
+    KilledLab(Path script, Path log, Path state) {
         this.log = log
-        List<String> cmd = [Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp', System.getProperty('java.class.path')]
+        this.state = state
+        String cp = System.getProperty('surefire.test.class.path') ?: System.getProperty('java.class.path')
+        List<String> cmd = [Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp', cp]
         System.properties.each { k, v -> if (k.toString() ==~ /(labsh|jna|jdk\.lang\.Process)\..*/) cmd << "-D${k}=${v}".toString() }
-        cmd += ['groovy.ui.GroovyMain', '-e',
-                "labsh.dsl.LabRunner.run(java.nio.file.Path.of('${script}'), new labsh.dsl.LabOptions(out: System.out, err: System.err))".toString()]
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start()
+        cmd += ['labsh.labs.RunLab', script.toString()]
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        pb.environment().put('LABSH_STATE', state.toString())
+        process = pb.start()
     }
+
+    /** `labsh clean` for this lab's state directory. */
+    labsh.runtime.Cleaner.Report clean() { labsh.runtime.Cleaner.clean(state.resolve('ledgers')) }
 
     int pid() { (int) process.pid() }
 

@@ -4,10 +4,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.Privilege
 import labsh.runtime.Cleaner
-import labsh.runtime.Ledger
 import spock.lang.Requires
 import spock.lang.Specification
-import spock.lang.TempDir
 
 /**
  * The puzzle killed with SIGKILL while its mounts exist: the kernel frees its mount namespace (and
@@ -16,7 +14,10 @@ import spock.lang.TempDir
 // mount(2) and unshare(CLONE_NEWNS) need CAP_SYS_ADMIN: root.
 @Requires({ Privilege.isRoot() })
 class MountPuzzleKillSpec extends Specification {
-    @TempDir Path dir
+    // under target/, not /tmp: the puzzle promises never to touch the host's /tmp
+    Path dir = Files.createTempDirectory(Path.of('target').toAbsolutePath().tap { Files.createDirectories(it) }, 'killed')
+
+    def cleanup() { dir.toFile().deleteDir() }
 
     /** Whether any task on the machine is in the mount namespace {@code inode} (tasks we may not read are skipped). */
     private static boolean namespaceInUse(String inode) {
@@ -37,8 +38,8 @@ class MountPuzzleKillSpec extends Specification {
                 Thread.sleep(600_000)
             }
             """.stripIndent())
-        KilledLab child = new KilledLab(script, dir.resolve('out.txt'))
-        Path scratch = Ledger.stateDir().resolve("work/${child.pid()}/mount-puzzle-private")
+        KilledLab child = new KilledLab(script, dir.resolve('out.txt'), dir.resolve('state'))
+        Path scratch = child.state.resolve("work/${child.pid()}/mount-puzzle-private")
 
         when:
         child.await('the puzzle\'s mounts') { Files.exists(marker) && !Files.readString(marker).isEmpty() }
@@ -56,12 +57,12 @@ class MountPuzzleKillSpec extends Specification {
         Files.isDirectory(scratch)
 
         when:
-        Cleaner.Report report = Cleaner.clean()
+        Cleaner.Report report = child.clean()
 
         then:
         report.ok()
         !Files.exists(scratch.parent)
-        !(Ledger.stateDir().resolve('ledgers').toFile().list() ?: new String[0]).any { it.startsWith("${child.pid()}-") }
+        !(child.state.resolve('ledgers').toFile().list() ?: new String[0]).any { it.endsWith('.ledger') }
 
         cleanup:
         child?.close()

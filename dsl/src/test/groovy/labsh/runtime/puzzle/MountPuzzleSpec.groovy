@@ -10,7 +10,6 @@ import labsh.kernel.Privilege
 import labsh.runtime.Ledger
 import spock.lang.Requires
 import spock.lang.Specification
-import spock.lang.TempDir
 
 /**
  * The puzzle's four commands in a thread's own mount namespace, checked against that thread's
@@ -21,10 +20,14 @@ import spock.lang.TempDir
 class MountPuzzleSpec extends Specification {
     static final List<String> SEED = ['--bind /smt /smt', '--make-shared /smt', '--bind /smt /tmp', '--move /tmp /smt/1']
 
-    @TempDir Path dir
+    // under target/, not /tmp: the puzzle promises never to touch the host's /tmp
+    Path dir = Files.createTempDirectory(Path.of('target').toAbsolutePath().tap { Files.createDirectories(it) }, 'puzzle')
     MountPuzzle puzzle
 
-    def cleanup() { puzzle?.close() }
+    def cleanup() {
+        puzzle?.close()
+        dir.toFile().deleteDir()
+    }
 
     private static List<String> hostMountsUnder(Path p) {
         MountInfo.of('self')*.mountPoint().findAll { it.startsWith(p.toString()) }
