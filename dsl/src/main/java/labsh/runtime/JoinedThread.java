@@ -68,8 +68,12 @@ public final class JoinedThread implements AutoCloseable {
                         + t.procName() + " (a multithreaded process cannot setns into a " + t.procName() + " namespace)");
             }
         }
+        return started(new JoinedThread(name, pid, set));
+    }
+
+    /** Starts the thread and returns once it is in its namespaces; if a call failed, throws its KernelException. */
+    private static JoinedThread started(JoinedThread jt) {
         Libc.load(); // before any setns: JNA's first load may run ldconfig as a child process
-        JoinedThread jt = new JoinedThread(name, pid, set);
         jt.thread.start();
         try {
             jt.joined.get();
@@ -78,9 +82,21 @@ public final class JoinedThread implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             jt.close();
-            throw new IllegalStateException("interrupted while " + name + " joined the namespaces of " + pid);
+            throw new IllegalStateException("interrupted while " + jt.name + " entered its namespaces");
         }
         return jt;
+    }
+
+    /**
+     * Starts a thread in a new mount namespace of its own, a throwaway one: unshare(CLONE_FS), then
+     * unshare(CLONE_NEWNS), then {@code mount --make-rprivate /} as unshare(1) does by default. The
+     * copy of a shared mount stays in its peer group (mount_namespaces(7)), so without the last
+     * call a mount made on this thread would propagate back into the host's namespace. The namespace
+     * lives as long as the thread (no process holds it): after {@link #close()}, or when the JVM
+     * dies, even by SIGKILL, the kernel unmounts everything in it. {@link #pid()} is 0.
+     */
+    public static JoinedThread ownMountNamespace(String name) {
+        return started(new JoinedThread(name, 0, EnumSet.of(NsType.MNT)));
     }
 
     private void loop() {
@@ -107,6 +123,12 @@ public final class JoinedThread implements AutoCloseable {
 
     private void joinAll() {
         tid = Libc.gettid();
+        if (pid == 0) { // ownMountNamespace
+            Namespaces.unshare(Namespaces.CLONE_FS);
+            Namespaces.unshare(NsType.MNT.flag());
+            labsh.kernel.Mounts.makePrivate("/", true);
+            return;
+        }
         // mnt last: once in the target's mount namespace, /proc may show another pid namespace.
         for (NsType t : List.of(NsType.IPC, NsType.UTS, NsType.NET)) {
             if (types.contains(t)) Namespaces.join(pid, t);

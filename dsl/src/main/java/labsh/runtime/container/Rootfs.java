@@ -111,16 +111,16 @@ public final class Rootfs {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("rootfs '" + dir + "': not a directory (give a directory or a .tar file)");
     }
 
-    /** Host tools run to completion (tar, mknod, busybox, du): status and output. */
-    static final class Tools {
-        record Result(int status, String output) {
-            String lastLine() {
+    /** Host tools run to completion (tar, mknod, busybox, du, cp): status and output. */
+    public static final class Tools {
+        public record Result(int status, String output) {
+            public String lastLine() {
                 List<String> lines = new ArrayList<>(output.strip().lines().toList());
                 return lines.isEmpty() ? "status " + status : lines.get(lines.size() - 1);
             }
         }
 
-        static Result run(String... command) {
+        public static Result run(String... command) {
             try {
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
