@@ -35,10 +35,11 @@ public final class DetachedMount implements AutoCloseable {
 
     /**
      * move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH): attaches the tree at
-     * {@code target}, resolved in the calling thread's mount namespace and root.
+     * {@code target}, resolved in the calling thread's mount namespace and root. {@code mntns} is
+     * that namespace's inode, for the ledger, read by the caller before it joined: in there
+     * /proc may belong to another pid namespace, where this thread has no /proc/thread-self.
      */
-    public void attachAt(String target) {
-        long mntns = Namespaces.ofThisThread(NsType.MNT);
+    public labsh.runtime.Ledger.Entry attachAt(String target, long mntns) {
         labsh.runtime.Ledger.Entry e = labsh.runtime.Ledger.current().intend("mount", "path", target, "mntns", Long.toString(mntns));
         try {
             Syscall.callLong("move_mount", fd + ", \"\", AT_FDCWD, " + Syscall.quote(target) + ", MOVE_MOUNT_F_EMPTY_PATH",
@@ -47,7 +48,12 @@ public final class DetachedMount implements AutoCloseable {
             e.removed();
             throw ex;
         }
-        e.created("source", source);
+        return e.created("source", source);
+    }
+
+    /** umount2(target, MNT_DETACH) in the calling thread's mount namespace: undoes {@link #attachAt}. */
+    public static void detachAt(String target) {
+        Syscall.call("umount2", Syscall.quote(target) + ", MNT_DETACH", () -> Libc.umount2(target, Mounts.MNT_DETACH));
     }
 
     @Override

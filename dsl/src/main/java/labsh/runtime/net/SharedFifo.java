@@ -12,6 +12,7 @@ import labsh.kernel.Fifos;
 import labsh.kernel.NsType;
 import labsh.runtime.JoinedThread;
 import labsh.runtime.Ledger;
+import labsh.runtime.ProcFs;
 
 /**
  * A FIFO (named pipe, fifo(7)) that processes in different containers share: the FIFO is made in
@@ -29,7 +30,10 @@ public final class SharedFifo implements AutoCloseable {
     private final String name;
     private final Path dir, fifo;
     private final Ledger.Entry dirEntry, fifoEntry;
-    private final List<Integer> members = new ArrayList<>();
+    private final List<Bind> binds = new ArrayList<>();
+
+    /** One bind of the directory into a container: which process (pid + start time) and its ledger entry. */
+    private record Bind(int pid, long start, String target, Ledger.Entry entry) {}
 
     private SharedFifo(String name, Path dir, Path fifo, Ledger.Entry dirEntry, Ledger.Entry fifoEntry) {
         this.name = name;
@@ -69,18 +73,20 @@ public final class SharedFifo implements AutoCloseable {
      */
     public void bindInto(int pid, String target) {
         if (!target.startsWith("/")) throw new IllegalArgumentException("the FIFO's directory goes at an absolute path in the container, not '" + target + "'");
+        long mntns = labsh.kernel.Namespaces.of(pid).get(NsType.MNT);
+        long start = ProcFs.startTime(pid);
         try (DetachedMount tree = DetachedMount.cloneOf(dir.toString(), false);
              JoinedThread joined = JoinedThread.join("fifo-" + name + "-" + pid, pid, NsType.MNT)) {
-            joined.run(() -> {
+            Ledger.Entry e = joined.call(() -> {
                 try {
                     Files.createDirectories(Path.of(target));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot create " + target + " in the container of pid " + pid + ": " + e.getMessage(), e);
+                } catch (IOException ex) {
+                    throw new UncheckedIOException("cannot create " + target + " in the container of pid " + pid + ": " + ex.getMessage(), ex);
                 }
-                tree.attachAt(target);
+                return tree.attachAt(target, mntns);
             });
+            binds.add(new Bind(pid, start, target, e));
         }
-        members.add(pid);
     }
 
     public String name() { return name; }
@@ -91,14 +97,24 @@ public final class SharedFifo implements AutoCloseable {
     /** The FIFO's path on the host. */
     public Path path() { return fifo; }
 
-    public List<Integer> members() { return List.copyOf(members); }
+    /** The pids of the containers it is bound into. */
+    public List<Integer> members() { return binds.stream().map(Bind::pid).toList(); }
 
     /**
-     * Deletes the FIFO and its directory. The binds stay until their containers end (a mount in a
-     * container's namespace goes with it); they then show an empty, deleted directory.
+     * Unmounts the binds from the containers still running (a mount in a container that ended
+     * went with its namespace), then deletes the FIFO and its directory.
      */
     @Override
     public void close() {
+        for (Bind b : binds) {
+            if (ProcFs.isSameProcess(b.pid(), b.start())) {
+                try (JoinedThread joined = JoinedThread.join("fifo-" + name + "-" + b.pid(), b.pid(), NsType.MNT)) {
+                    joined.run(() -> DetachedMount.detachAt(b.target()));
+                }
+            }
+            b.entry().removed();
+        }
+        binds.clear();
         try {
             Files.deleteIfExists(fifo);
             fifoEntry.removed();
