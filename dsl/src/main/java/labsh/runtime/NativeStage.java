@@ -104,16 +104,25 @@ public final class NativeStage {
      * nsenter(1)) and waits for it: e.g. {@code ipcs} in a container's IPC namespace.
      */
     public static Result joinAndRun(int targetPid, Set<NsType> types, List<String> command) {
-        LaunchSpec spec = LaunchSpec.command(command).join(targetPid).namespaces(types)
-                .stdout(Redirect.PIPE).mergeStderr().build();
+        return run(LaunchSpec.command(command).join(targetPid).namespaces(types).stdout(Redirect.PIPE).mergeStderr().build());
+    }
+
+    /**
+     * Starts {@code spec} with its stdout a pipe and stderr merged into it, reads everything it
+     * prints and waits for its end: a command run to completion (e.g. in a container, joined).
+     */
+    public static Result run(LaunchSpec spec) {
+        if (spec.stdout() != Redirect.PIPE || !spec.mergeStderr()) {
+            throw new IllegalArgumentException("run() reads the output: build the spec with stdout(PIPE) and mergeStderr()");
+        }
         try (NsProcess p = start(spec)) {
             String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
             return new Result(p.waitFor(), out);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading the output of " + command + " in pid " + targetPid + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("reading the output of " + spec + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + command + " in pid " + targetPid, e);
+            throw new IllegalStateException("interrupted while running " + spec, e);
         }
     }
 

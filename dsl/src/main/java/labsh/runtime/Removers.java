@@ -30,6 +30,7 @@ public final class Removers {
         register("mount", labsh.kernel.Mounts::removeRecorded);
         register("veth", labsh.runtime.net.Veth::removeRecorded);
         register("bridge", labsh.runtime.net.Bridge::removeRecorded);
+        register(labsh.runtime.container.ContainerDir.KIND, labsh.runtime.container.ContainerDir::removeRecorded);
     }
 
     private Removers() {}

@@ -1,0 +1,207 @@
+package labsh.dsl
+
+import java.lang.ProcessBuilder.Redirect
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import labsh.kernel.Cgroup
+import labsh.kernel.Cgroups
+import labsh.kernel.MountInfo
+import labsh.kernel.Namespaces
+import labsh.kernel.NsType
+import labsh.runtime.LaunchSpec
+import labsh.runtime.Ledger
+import labsh.runtime.NativeStage
+import labsh.runtime.NsProcess
+import labsh.runtime.container.ContainerDir
+import labsh.runtime.container.ContainerLimits
+import labsh.runtime.container.DiskUsage
+import labsh.runtime.container.Overlay
+import labsh.runtime.container.Rootfs
+import labsh.runtime.container.ShellSession
+
+/**
+ * A container of seed 004: its own pid, mnt, uts, ipc and net namespaces; a root image mounted on
+ * the host at {@link #getRoot} (overlayfs with an upper layer when writable) that nsinit
+ * pivot_root(2)s into, detaching the old root; an init as PID 1 (nsinit's init mode) whose child is
+ * an interactive {@code sh -i} with the container's prompt (PS1); optional cgroup limits and an
+ * extra mount point. Made by the word {@code container 'c1', ...} ({@link ContainerWords}).
+ *
+ * <pre>
+ *   Container c = container 'c1', rootfs: busybox(), writable: true, prompt: 'c1> ', memory: '64m', cpu: 50, mount: '/mypoint'
+ *   c.exec('hostname')           // a command in its namespaces (and cgroup): "c1"
+ *   c.shell.type('echo $PS1')    // a line typed into its own interactive shell
+ *   c.mountinfo(); c.namespaces(); c.cgroup.oomKills(); c.stop()
+ * </pre>
+ * Everything it makes is in the ledger (container-dir, mount, cgroup, process) before it exists.
+ */
+class Container {
+    /** The namespaces a container gets of its own unless told otherwise. */
+    static final Set<NsType> DEFAULT_NAMESPACES = EnumSet.of(NsType.PID, NsType.MNT, NsType.UTS, NsType.IPC, NsType.NET)
+    /** The environment of everything run inside: busybox's paths, nothing of the host's. */
+    static final Map<String, String> ENV = [PATH: '/bin:/sbin:/usr/bin:/usr/sbin', HOME: '/root', TERM: 'dumb']
+
+    final String name
+    final String hostname
+    final String prompt
+    final Rootfs rootfs
+    final boolean writable
+    final ContainerLimits limits
+    final Set<NsType> namespaces
+    /** The container's own directory on the host: upper/, work/, the extra mount's source, the root's mount point. */
+    final Path dir
+    /** The host directory bind-mounted at {@code limits.mountPoint}, or null. */
+    Path mountSource
+    Overlay overlay
+    Cgroup cgroup
+    NsProcess process
+    /** The interactive shell the init runs (its stdin and output are labsh's pipes). */
+    ShellSession shell
+
+    private Ledger.Entry dirEntry, mountPointEntry
+    private boolean stopped
+
+    Container(String name, Map<String, Object> settings) {
+        this.name = name
+        this.hostname = settings.hostname as String
+        this.prompt = settings.prompt as String
+        this.rootfs = settings.rootfs as Rootfs
+        this.writable = settings.writable as boolean
+        this.limits = settings.limits as ContainerLimits
+        this.namespaces = settings.namespaces as Set<NsType>
+        this.dir = settings.dir as Path
+    }
+
+    /** The host pid of its PID 1 (the init). */
+    int getPid() { process.pid() }
+
+    /** Where its root is mounted on the host (the overlay's merged directory). */
+    Path getRoot() { overlay.mountPoint() }
+
+    /** Its overlay upper directory on the host (null when read-only): all it ever wrote. */
+    Path getUpper() { overlay.upper() }
+
+    /**
+     * Makes the directories and mounts, the cgroup, and starts the init; on any failure undoes
+     * what it made and rethrows. {@code mountPoint} is where the root goes on the host.
+     */
+    Container start(Path mountPoint) {
+        try {
+            dirEntry = ContainerDir.create(dir)
+            if (!mountPoint.startsWith(dir) && !Files.exists(mountPoint)) mountPointEntry = ContainerDir.create(mountPoint)
+            overlay = Overlay.mount(rootfs, dir, mountPoint, writable)
+            LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-i')
+                    .namespaces(namespaces).hostname(hostname).rootfs(root.toString()).init(true)
+                    .clearEnv().workDir('/').pipes().mergeStderr()
+            ENV.each { String k, String v -> spec.env(k, v) }
+            spec.env('PS1', prompt)
+            if (limits.mountPoint() != null) {
+                mountSource = dir.resolve('mount-source')
+                Files.createDirectories(mountSource)
+                Path target = root.resolve(limits.mountPoint().substring(1))
+                if (!Files.isDirectory(target)) Files.createDirectories(target) // in the upper layer
+                spec.bind(mountSource.toString(), limits.mountPoint())
+            }
+            if (limits.needsCgroup()) {
+                cgroup = Cgroups.create("container-${name}")
+                limits.applyTo(cgroup)
+                spec.beforeStart { int pid -> cgroup.add(pid) }
+            }
+            process = NativeStage.start(spec.build())
+            shell = new ShellSession(process.stdin(), process.stdout(), prompt)
+            shell.awaitPrompt(Duration.ofSeconds(10))
+            this
+        } catch (Exception e) {
+            stop()
+            throw e
+        }
+    }
+
+    /** Runs {@code command} with /bin/sh -c in its namespaces and cgroup (nsinit join mode); status and output. */
+    NativeStage.Result run(String command) {
+        requireRunning()
+        LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-c', command).join(pid).namespaces(namespaces)
+                .clearEnv().workDir('/').stdout(Redirect.PIPE).mergeStderr()
+        ENV.each { String k, String v -> spec.env(k, v) }
+        if (cgroup != null) spec.beforeStart { int p -> cgroup.add(p) }
+        NativeStage.run(spec.build())
+    }
+
+    /** Like {@link #run} but returns the output (without its last newline); a non-zero status is an error. */
+    String exec(String command) {
+        NativeStage.Result r = run(command)
+        String out = r.output().endsWith('\n') ? r.output()[0..-2] : r.output()
+        if (r.exitCode() != 0) {
+            throw new LabException("in container ${name}: '${command}' exited with status ${r.exitCode()}" +
+                    (out ? ': ' + out.readLines().last() : ''))
+        }
+        out
+    }
+
+    /** Types a line into the container's own interactive shell (the init's child) and returns its output. */
+    String type(String line) {
+        requireRunning()
+        shell.type(line, Duration.ofSeconds(30))
+    }
+
+    /** The kernel's view of its mounts: /proc/PID/mountinfo of its init (paths as seen inside). */
+    List<MountInfo> mountinfo() { MountInfo.of(pid) }
+
+    /** The kernel's view of its namespaces: the inodes behind /proc/PID/ns/* of its init. */
+    Map<NsType, Long> namespaces() { Namespaces.of(pid) }
+
+    /** Bytes its own layer uses on disk (du of the upper directory; 0 when read-only). */
+    long diskUsage() { upper == null ? 0L : DiskUsage.bytes(upper) }
+
+    /**
+     * The launch of an interactive shell inside it, on the caller's terminal (for the labsh shell's
+     * {@code attach}): {@code NativeStage.start(c.attach()).waitFor()}.
+     */
+    LaunchSpec attach() {
+        requireRunning()
+        LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-i').join(pid).namespaces(namespaces)
+                .clearEnv().workDir('/').stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
+        ENV.each { String k, String v -> spec.env(k, v) }
+        spec.env('PS1', prompt)
+        if (cgroup != null) spec.beforeStart { int p -> cgroup.add(p) }
+        spec.build()
+    }
+
+    boolean isRunning() { process != null && !stopped && process.alive }
+
+    /**
+     * Stops it and removes everything it made, in the reverse order: the init (and with it every
+     * process of its pid namespace, pid_namespaces(7)), the cgroup, the root's mount, its directory.
+     */
+    void stop() {
+        if (stopped) return
+        stopped = true
+        shell?.close()
+        process?.close()
+        if (cgroup != null) removeCgroup()
+        overlay?.unmount()
+        [mountPointEntry, dirEntry].findAll { it != null }.each { Ledger.Entry e ->
+            ContainerDir.removeRecorded(e.fields())
+            e.removed()
+        }
+    }
+
+    /** rmdir fails with EBUSY while the killed processes are still exiting: give them a moment. */
+    private void removeCgroup() {
+        for (int i = 0; ; i++) {
+            try {
+                cgroup.remove()
+                return
+            } catch (RuntimeException e) {
+                if (i >= 50) throw e
+                Thread.sleep(20)
+            }
+        }
+    }
+
+    private void requireRunning() {
+        if (!running) throw new LabException("container ${name} is not running")
+    }
+
+    String toString() { "container ${name} (pid ${process?.pid()}, ${rootfs}, ${writable ? 'writable' : 'read-only'})" }
+}

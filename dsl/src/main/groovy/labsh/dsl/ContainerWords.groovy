@@ -1,0 +1,94 @@
+package labsh.dsl
+
+import groovy.transform.SelfType
+import java.nio.file.Files
+import java.nio.file.Path
+import labsh.kernel.NsType
+import labsh.runtime.Ledger
+import labsh.runtime.container.ContainerLimits
+import labsh.runtime.container.Rootfs
+
+/**
+ * The words of seed 004's mini container (problems 1B and 5):
+ * <pre>
+ * Rootfs image = busybox()                       // or rootfs('/srv/rootfs'), rootfs('rootfs.tar')
+ * Container c1 = container 'c1', rootfs: image, writable: true, prompt: 'c1> ',
+ *                                memory: '64m', cpu: 50, mount: '/mypoint'
+ * </pre>
+ * Options of {@code container}: rootfs (a Rootfs, a directory or a .tar path; default busybox()),
+ * writable (an overlay upper layer; default false: a read-only bind), prompt (PS1 of its shell;
+ * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G), cpu (percent of one
+ * CPU), mount (an extra mount point, e.g. /mypoint, bound to a host directory), at (where its root
+ * is mounted on the host; default {@code <state>/containers/NAME/root}, never under /tmp),
+ * namespaces (default pid, mnt, uts, ipc, net). Every option is checked before anything is made.
+ */
+@SelfType(LabScript)
+trait ContainerWords {
+    private static final Set<String> CONTAINER_OPTIONS = ['rootfs', 'writable', 'prompt', 'hostname', 'memory', 'cpu',
+                                                          'mount', 'at', 'namespaces'] as Set
+
+    /** A root image built from the host's static busybox (recorded; removed at the end of the lab). */
+    Rootfs busybox() {
+        Rootfs r = Rootfs.busybox(newImageDir('busybox'))
+        say "image: ${r}, in ${r.single()}"
+        r
+    }
+
+    /** A root image from a directory (used as it is) or a tar file (unpacked, recorded). */
+    Rootfs rootfs(Object pathOrTar) {
+        Path p = Path.of(pathOrTar.toString()).toAbsolutePath().normalize()
+        try {
+            if (Files.isRegularFile(p) || p.fileName.toString() ==~ /.*\.(tar|tar\.gz|tgz|tar\.xz)/) {
+                return Rootfs.tar(p, newImageDir('tar'))
+            }
+            return Rootfs.directory(p)
+        } catch (IllegalArgumentException e) {
+            throw new LabException(e.message)
+        }
+    }
+
+    /** A container with the defaults (a read-only busybox root). */
+    Container container(String name) { container([:], name) }
+
+    /** Starts a container (see this trait's comment for the options). */
+    Container container(Map options, String name) {
+        if (!(name ==~ /[a-z][a-z0-9-]{0,30}/)) throw new LabException("container '${name}': use lower-case letters, digits and '-' (a hostname)")
+        Set<String> unknown = (options.keySet()*.toString() as Set<String>) - CONTAINER_OPTIONS
+        if (unknown) throw new LabException("container ${name}: unknown option ${unknown.join(', ')} (known: ${CONTAINER_OPTIONS.join(', ')})")
+        ContainerLimits limits
+        try {
+            limits = ContainerLimits.parse(options.memory, options.cpu, options.mount)
+        } catch (IllegalArgumentException e) {
+            throw new LabException("container ${name}: ${e.message}")
+        }
+        Path dir = Ledger.stateDir().resolve('containers').resolve(name).toAbsolutePath()
+        Path at = options.at ? Path.of(options.at.toString()).toAbsolutePath().normalize() : dir.resolve('root')
+        if (at.startsWith('/tmp')) throw new LabException("container ${name}: at: ${at} is under /tmp; seed 004 asks for a directory outside /tmp")
+        if (Files.exists(at) && (!Files.isDirectory(at) || Files.list(at).withCloseable { it.findFirst().present })) {
+            throw new LabException("container ${name}: at: ${at} must be an empty directory or not exist yet")
+        }
+        Set<NsType> namespaces = options.namespaces ? EnumSet.copyOf((options.namespaces as List).collect { NsType.byName(it as String) })
+                                                    : EnumSet.copyOf(Container.DEFAULT_NAMESPACES)
+        if (!namespaces.containsAll([NsType.PID, NsType.MNT, NsType.UTS])) {
+            throw new LabException("container ${name}: namespaces must include pid, mnt and uts (its own init, root and hostname)")
+        }
+        Rootfs image = options.rootfs == null ? busybox() : options.rootfs instanceof Rootfs ? (Rootfs) options.rootfs : rootfs(options.rootfs)
+        boolean writable = options.writable as boolean
+        if (limits.mountPoint() && !writable && !Files.isDirectory(image.layers()[0].resolve(limits.mountPoint().substring(1)))) {
+            throw new LabException("container ${name}: mount: ${limits.mountPoint()} is not in the read-only image; add writable: true")
+        }
+        Container c = new Container(name, [hostname: options.hostname ?: name, prompt: options.prompt ?: "${name}# ".toString(),
+                                           rootfs: image, writable: writable, limits: limits, namespaces: namespaces, dir: dir])
+        c.start(at)
+        say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
+        c
+    }
+
+    /** A fresh directory name for an image: {@code <state>/images/KIND-PID-N}. */
+    private Path newImageDir(String kind) {
+        Path images = Ledger.stateDir().resolve('images').toAbsolutePath()
+        int n = 1
+        while (Files.exists(images.resolve("${kind}-${ProcessHandle.current().pid()}-${n}"))) n++
+        images.resolve("${kind}-${ProcessHandle.current().pid()}-${n}")
+    }
+}

@@ -1,0 +1,57 @@
+package labsh.runtime.container;
+
+import labsh.kernel.Cgroup;
+import labsh.kernel.Cgroups;
+
+/**
+ * Seed 004 problem 5: "a configured amount of memory it will use, the cpu_percent it can use, and an
+ * additional mount point". Read from a lab's options and checked all at once, before anything is
+ * created, so a bad value leaves nothing behind. Null means "no limit" / "no extra mount".
+ *
+ * @param memoryBytes hard memory limit (memory.max, v1 memory.limit_in_bytes)
+ * @param cpuPercent  share of one CPU in percent (cpu.max, v1 cpu.cfs_quota_us per 100 ms)
+ * @param mountPoint  an absolute path inside the container, e.g. /mypoint
+ */
+public record ContainerLimits(Long memoryBytes, Integer cpuPercent, String mountPoint) {
+    public static final ContainerLimits NONE = new ContainerLimits(null, null, null);
+
+    /**
+     * From what a script wrote: memory as bytes or with k/M/G ({@code 67108864}, {@code '64m'}),
+     * cpu as a percent ({@code 50}, {@code '50%'}), mount as a path ({@code '/mypoint'}).
+     */
+    public static ContainerLimits parse(Object memory, Object cpu, Object mount) {
+        Long bytes = memory == null ? null : Cgroups.parseMemory(memory.toString());
+        Integer percent = cpu == null ? null : Cgroups.parseCpuPercent(cpu.toString());
+        return new ContainerLimits(bytes, percent, mount == null ? null : mountPoint(mount.toString()));
+    }
+
+    /** "/mypoint" or "mypoint" -> "/mypoint"; one plain name below / (not /, not .., no spaces). */
+    static String mountPoint(String text) {
+        String p = text.startsWith("/") ? text : "/" + text;
+        if (!p.matches("(/[A-Za-z0-9._-]+)+") || p.matches(".*/\\.\\.?(/.*)?")) {
+            throw new IllegalArgumentException("mount point '" + text + "': give a path like /mypoint (letters, digits, '.', '_', '-')");
+        }
+        if (p.matches("/(proc|dev|sys)(/.*)?")) {
+            throw new IllegalArgumentException("mount point '" + text + "': " + p.split("/")[1] + " is the container's own; choose another path");
+        }
+        return p;
+    }
+
+    /** True when a cgroup is needed. */
+    public boolean needsCgroup() { return memoryBytes != null || cpuPercent != null; }
+
+    /** Writes the limits into {@code group}. */
+    public void applyTo(Cgroup group) {
+        if (memoryBytes != null) group.setMemoryLimit(memoryBytes);
+        if (cpuPercent != null) group.setCpuPercent(cpuPercent);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        if (memoryBytes != null) sb.append("memory ").append(memoryBytes).append(" bytes");
+        if (cpuPercent != null) sb.append(sb.length() > 0 ? ", " : "").append("cpu ").append(cpuPercent).append('%');
+        if (mountPoint != null) sb.append(sb.length() > 0 ? ", " : "").append("mount ").append(mountPoint);
+        return sb.length() == 0 ? "no limits" : sb.toString();
+    }
+}
