@@ -13,7 +13,7 @@
  *   -j PID       join mode: enter the TYPES namespaces of PID (setns) instead of making new ones
  *   -u IN:OUT:N  a uid_map line for a new user namespace (repeatable); -g the same for gid_map
  *   -h NAME      hostname (needs a new uts namespace)
- *   -r DIR       rootfs: bind DIR onto itself, pivot_root into it, detach the old root
+ *   -r DIR       rootfs: bind DIR onto itself, pivot_root into it, detach the old root (no .oldroot dir needed)
  *   -b SRC:DST   bind-mount host path SRC onto DST (inside the rootfs when -r); DST must exist
  *   -p PATH      mount a proc also at PATH (repeatable; PATH inside the rootfs when -r)
  *   -P           do not mount /proc (it is mounted by default when pid and mnt are both new)
@@ -261,15 +261,14 @@ static void set_hostname(const char *name) {
     if (sethostname(name, strlen(name)) < 0) fail("sethostname(\"%s\")", name);
 }
 
-/* The old root stays reachable under .oldroot until detached; MNT_DETACH because its mounts are busy. */
+/* pivot_root(2)'s own recipe for a root without a spare directory (a read-only image has none):
+ * chdir(new_root); pivot_root(".", "."): the old root is now mounted on top of the new one, at /;
+ * umount2(".", MNT_DETACH) takes it off (lazily: its mounts are busy). Nothing leads back to it. */
 static void pivot_into(const char *dir) {
-    char old[1024];
-    snprintf(old, sizeof old, "%s/.oldroot", dir);
-    if (mkdir(old, 0700) < 0 && errno != EEXIST) fail("mkdir(\"%s\")", old);
-    if (syscall(SYS_pivot_root, dir, old) < 0) fail("pivot_root(\"%s\", \"%s\")", dir, old);
+    if (chdir(dir) < 0) fail("chdir(\"%s\")", dir);
+    if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root(\".\", \".\") in \"%s\"", dir);
+    if (umount2(".", MNT_DETACH) < 0) fail("umount2(\".\", MNT_DETACH) (the old root)");
     if (chdir("/") < 0) fail("chdir(\"/\")");
-    if (umount2("/.oldroot", MNT_DETACH) < 0) fail("umount2(\"/.oldroot\", MNT_DETACH)");
-    if (rmdir("/.oldroot") < 0) fail("rmdir(\"/.oldroot\")");
 }
 
 /* proc shows the pid namespace of the process that mounts it: ours, since we are its first process. */

@@ -1,6 +1,5 @@
 package labsh.dsl
 
-import java.lang.ProcessBuilder.Redirect
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
@@ -16,6 +15,7 @@ import labsh.runtime.NsProcess
 import labsh.runtime.container.ContainerDir
 import labsh.runtime.container.ContainerLimits
 import labsh.runtime.container.DiskUsage
+import labsh.runtime.container.Enter
 import labsh.runtime.container.Overlay
 import labsh.runtime.container.Rootfs
 import labsh.runtime.container.ShellSession
@@ -110,6 +110,7 @@ class Container {
             process = NativeStage.start(spec.build())
             shell = new ShellSession(process.stdin(), process.stdout(), prompt)
             shell.awaitPrompt(Duration.ofSeconds(10))
+            ContainerEvents.fire('started', this)
             this
         } catch (Exception e) {
             stop()
@@ -120,11 +121,7 @@ class Container {
     /** Runs {@code command} with /bin/sh -c in its namespaces and cgroup (nsinit join mode); status and output. */
     NativeStage.Result run(String command) {
         requireRunning()
-        LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-c', command).join(pid).namespaces(namespaces)
-                .clearEnv().workDir('/').stdout(Redirect.PIPE).mergeStderr()
-        ENV.each { String k, String v -> spec.env(k, v) }
-        if (cgroup != null) spec.beforeStart { int p -> cgroup.add(p) }
-        NativeStage.run(spec.build())
+        Enter.shell(pid, namespaces, ENV, cgroup, command)
     }
 
     /** Like {@link #run} but returns the output (without its last newline); a non-zero status is an error. */
@@ -162,12 +159,7 @@ class Container {
      */
     LaunchSpec attach() {
         requireRunning()
-        LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-i').join(pid).namespaces(namespaces)
-                .clearEnv().workDir('/').stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
-        ENV.each { String k, String v -> spec.env(k, v) }
-        spec.env('PS1', prompt)
-        if (cgroup != null) spec.beforeStart { int p -> cgroup.add(p) }
-        spec.build()
+        Enter.interactive(pid, namespaces, ENV, cgroup, prompt)
     }
 
     boolean isRunning() { process != null && !stopped && process.alive }
@@ -178,6 +170,7 @@ class Container {
      */
     void stop() {
         if (stopped) return
+        if (running) ContainerEvents.fire('stopping', this)
         stopped = true
         shell?.close()
         process?.close()

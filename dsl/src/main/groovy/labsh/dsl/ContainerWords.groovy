@@ -4,7 +4,9 @@ import groovy.transform.SelfType
 import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.NsType
+import labsh.runtime.LaunchSpec
 import labsh.runtime.Ledger
+import labsh.runtime.NativeStage
 import labsh.runtime.container.ContainerLimits
 import labsh.runtime.container.Rootfs
 
@@ -82,6 +84,39 @@ trait ContainerWords {
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
         c
+    }
+
+    /**
+     * A process in new namespaces, like {@code unshare -f --TYPE... sleep 3600} (no root image).
+     * Options: namespaces (a list: pid, mnt, uts, ipc, net, user, cgroup), proc (where to mount its
+     * proc when pid and mnt are new: '/proc', the default, or another directory such as '/tmp/foo',
+     * which is then made if missing and the host's /proc is left in place).
+     */
+    Unshared unshare(Map options) {
+        if (!(options.namespaces instanceof List) || !options.namespaces) throw new LabException("unshare: namespaces: give a list, e.g. ['pid', 'mnt']")
+        Set<NsType> types
+        try {
+            types = EnumSet.copyOf((options.namespaces as List).collect { NsType.byName(it as String) })
+        } catch (IllegalArgumentException e) {
+            throw new LabException("unshare: ${e.message}")
+        }
+        boolean procPossible = types.containsAll([NsType.PID, NsType.MNT])
+        String proc = options.proc?.toString() ?: (procPossible ? '/proc' : null)
+        if (proc && !procPossible) throw new LabException('unshare: proc: needs both a pid and a mnt namespace of its own')
+        if (proc && !proc.startsWith('/')) throw new LabException("unshare: proc: ${proc} must be an absolute path")
+        LaunchSpec.Builder spec = LaunchSpec.command('sleep', '3600').namespaces(types).init(true)
+        if (proc && proc != '/proc') {
+            Path at = Path.of(proc)
+            if (!Files.isDirectory(at)) {
+                Ledger.current().intend('dir', 'path', at.toString())
+                Files.createDirectories(at)
+            }
+            spec.mountProc(false).procAt(proc)
+        }
+        Unshared u = new Unshared(types, proc, NativeStage.start(spec.build()))
+        ContainerEvents.fire('started', u)
+        say "pid ${u.pid}: new ${types*.procName().join(', ')} namespaces" + (proc ? ", proc mounted at ${proc} inside" : '')
+        u
     }
 
     /** A fresh directory name for an image: {@code <state>/images/KIND-PID-N}. */

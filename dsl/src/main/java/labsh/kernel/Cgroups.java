@@ -32,8 +32,16 @@ public final class Cgroups {
 
     /** Creates labsh/NAME (recorded in the ledger before each mkdir). */
     public static Cgroup create(String name) {
+        return create(ROOT, version(), name);
+    }
+
+    /**
+     * Creates NAME under another mount point of the hierarchy: for specs that check the files of
+     * the version this machine does not mount, on a directory tree laid out like it.
+     */
+    static Cgroup create(Path root, Version version, String name) {
         if (!name.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("cgroup name '" + name + "': use letters, digits, '.', '_' or '-'");
-        return version() == Version.V2 ? new V2(name) : new V1(name);
+        return version == Version.V2 ? new V2(root, name) : new V1(root, name);
     }
 
     /** "64M", "1G", "512k", "1048576" → bytes; anything else (negative, "12qq", empty) is one clear line. */
@@ -158,14 +166,16 @@ public final class Cgroups {
     /** v1: one directory per controller (memory, cpu, cpuacct, pids), the same name in each. */
     static final class V1 implements Cgroup {
         private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+        private final Path root;
         private final Map<String, Path> dirs = new LinkedHashMap<>();
         private final List<Ledger.Entry> entries = new ArrayList<>();
 
-        V1(String name) {
+        V1(Path root, String name) {
+            this.root = root;
             for (String c : CONTROLLERS) {
-                Path parent = ROOT.resolve(c).resolve("labsh");
-                if (!Files.isDirectory(ROOT.resolve(c))) continue;
-                Path real = ROOT.resolve(c).toAbsolutePath();
+                Path parent = root.resolve(c).resolve("labsh");
+                if (!Files.isDirectory(root.resolve(c))) continue;
+                Path real = root.resolve(c).toAbsolutePath();
                 // cpu and cpuacct may be one hierarchy (cpu,cpuacct): do not make it twice
                 if (dirs.values().stream().anyMatch(d -> d.getParent().getParent().equals(real))) continue;
                 Path dir = parent.resolve(name);
@@ -180,7 +190,7 @@ public final class Cgroups {
             return d;
         }
 
-        public String name() { return "/" + ROOT.resolve("memory").relativize(dir("memory")); }
+        public String name() { return "/" + root.resolve("memory").relativize(dir("memory")); }
 
         public void setMemoryLimit(long bytes) {
             write(dir("memory").resolve("memory.limit_in_bytes"), Long.toString(bytes));
@@ -223,19 +233,20 @@ public final class Cgroups {
 
     /** v2: one directory; the parent must enable the controllers for its children (cgroup.subtree_control). */
     static final class V2 implements Cgroup {
-        private final Path dir;
+        private final Path root, dir;
         private final List<Ledger.Entry> entries = new ArrayList<>();
 
-        V2(String name) {
-            Path parent = ROOT.resolve("labsh");
+        V2(Path root, String name) {
+            this.root = root;
+            Path parent = root.resolve("labsh");
             entries.addAll(mkdirs(parent, parent));
-            write(ROOT.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
+            write(root.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
             write(parent.resolve("cgroup.subtree_control"), "+memory +cpu +pids");
             dir = parent.resolve(name);
             entries.addAll(mkdirs(parent, dir));
         }
 
-        public String name() { return "/" + ROOT.relativize(dir); }
+        public String name() { return "/" + root.relativize(dir); }
 
         public void setMemoryLimit(long bytes) {
             write(dir.resolve("memory.max"), Long.toString(bytes));

@@ -217,7 +217,7 @@ public final class NativeStage {
         }
     }
 
-    /** A failed step of nsinit, e.g. {@code pivot_root("/x", "/x/.oldroot") failed: EINVAL (Invalid argument)}. */
+    /** A failed step of nsinit, e.g. {@code pivot_root(".", ".") in "/x" failed: EINVAL (Invalid argument)}. */
     public static final class LaunchException extends KernelException {
         private final String line;
 
@@ -231,7 +231,7 @@ public final class NativeStage {
             this.line = line;
         }
 
-        /** nsinit's own report, exactly: {@code error pivot_root("/x", "/x/.oldroot"): EINVAL (Invalid argument)}. */
+        /** nsinit's own report, exactly: {@code error pivot_root(".", ".") in "/x": EINVAL (Invalid argument)}. */
         public String line() { return line; }
     }
 

@@ -4,9 +4,9 @@ import java.nio.file.Path
 import labsh.dsl.LabOptions
 import labsh.dsl.LabRunner
 
-/** A lab in a JVM of its own, as `labsh LAB` runs it: for specs that kill it with SIGKILL. */
+/** A lab in a JVM of its own, for specs that kill -9 a running labsh: {@code RunLab SCRIPT}. */
 class RunLab {
     static void main(String[] args) {
-        System.exit(LabRunner.run(Path.of(args[0]), new LabOptions(out: System.out, err: System.err)).ok ? 0 : 1)
+        LabRunner.run(Path.of(args[0]), new LabOptions(out: System.out, err: System.err))
     }
 }

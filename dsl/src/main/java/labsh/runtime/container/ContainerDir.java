@@ -54,7 +54,7 @@ public final class ContainerDir {
     /** A mount of this process's mount namespace at or under {@code dir}, or null. */
     static MountInfo mountedUnder(Path dir) {
         String prefix = dir.toAbsolutePath().normalize().toString();
-        for (MountInfo m : MountInfo.of("self")) {
+        for (MountInfo m : MountInfo.ofThisThread()) {
             if (m.mountPoint().equals(prefix) || m.mountPoint().startsWith(prefix + "/")) return m;
         }
         return null;

@@ -21,8 +21,17 @@ public record ContainerLimits(Long memoryBytes, Integer cpuPercent, String mount
      */
     public static ContainerLimits parse(Object memory, Object cpu, Object mount) {
         Long bytes = memory == null ? null : Cgroups.parseMemory(memory.toString());
-        Integer percent = cpu == null ? null : Cgroups.parseCpuPercent(cpu.toString());
+        Integer percent = cpu == null ? null : cpuPercent(cpu.toString());
         return new ContainerLimits(bytes, percent, mount == null ? null : mountPoint(mount.toString()));
+    }
+
+    /** 1 to 100: the seed's cpu_percent is a percentage of one CPU, so 250 is refused on any machine. */
+    static int cpuPercent(String text) {
+        String t = text.strip().replaceFirst("%$", "");
+        if (!t.matches("\\d{1,3}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > 100) {
+            throw new IllegalArgumentException("cpu percent '" + text + "': give 1 to 100 (a percent of one CPU)");
+        }
+        return Integer.parseInt(t);
     }
 
     /** "/mypoint" or "mypoint" -> "/mypoint"; one plain name below / (not /, not .., no spaces). */

@@ -73,14 +73,14 @@ public final class Overlay {
     public boolean writable() { return writable; }
 
     /** The host's view of this mount (/proc/self/mountinfo), or null once unmounted. */
-    public MountInfo mountInfo() { return MountInfo.at(MountInfo.of("self"), mountPoint.toString()); }
+    public MountInfo mountInfo() { return MountInfo.at(MountInfo.ofThisThread(), mountPoint.toString()); }
 
     /** Unmounts (every layer mounted at the mount point, newest first). */
     public void unmount() {
-        List<MountInfo> mounts = MountInfo.of("self");
+        List<MountInfo> mounts = MountInfo.ofThisThread();
         while (MountInfo.at(mounts, mountPoint.toString()) != null) {
             Mounts.umount(mountPoint.toString(), true);
-            mounts = MountInfo.of("self");
+            mounts = MountInfo.ofThisThread();
         }
     }
 

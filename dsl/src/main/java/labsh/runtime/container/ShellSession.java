@@ -62,11 +62,14 @@ public final class ShellSession implements AutoCloseable {
      */
     public synchronized String type(String line, Duration timeout) {
         String marker = "--labsh-" + (++seq) + "--";
-        write(line + "\necho " + marker + "\n");
+        // The command computes the marker, so the text typed never contains it: busybox ash with -i
+        // on a pipe sometimes prints a pending input line after the prompt (seen after pipelines).
+        String markerCommand = "echo --labsh-$((" + seq + "+0))--";
+        write(line + "\n" + markerCommand + "\n");
         int at = awaitText(marker + "\n", consumed, timeout, "'" + line + "'");
         String chunk = seen.substring(consumed, at);
         consumed = at + marker.length() + 1;
-        return withoutPrompts(chunk);
+        return withoutPrompts(chunk.replace(markerCommand + "\n", ""));
     }
 
     /** Where {@code text} appears in the output from {@code from} on, once it has. */

@@ -1,0 +1,48 @@
+package labsh.runtime.container;
+
+import java.lang.ProcessBuilder.Redirect;
+import java.util.Map;
+import java.util.Set;
+
+import labsh.kernel.Cgroup;
+import labsh.kernel.NsType;
+import labsh.runtime.LaunchSpec;
+import labsh.runtime.NativeStage;
+
+/**
+ * Running something inside a running container or namespaced process, like nsenter(1): nsinit's
+ * join mode setns(2)s into the namespaces of its PID 1 and forks, so the command is a process of
+ * that pid namespace with the container's root (setns(CLONE_NEWNS) moves root and cwd to the
+ * namespace's root, setns(2)); with a cgroup it is moved in before it runs (beforeStart).
+ */
+public final class Enter {
+    private Enter() {}
+
+    /**
+     * {@code /bin/sh -c command} inside; waits and returns its status and output. {@code env} null
+     * keeps labsh's environment (a process without its own root uses the host's programs).
+     */
+    public static NativeStage.Result shell(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, String command) {
+        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-c", command), pid, types, env, cgroup)
+                .stdout(Redirect.PIPE).mergeStderr();
+        return NativeStage.run(spec.build());
+    }
+
+    /** An interactive {@code sh -i} inside, on labsh's own terminal, with {@code prompt} as PS1. */
+    public static LaunchSpec interactive(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, String prompt) {
+        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-i"), pid, types, env, cgroup)
+                .stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
+        if (prompt != null) spec.env("PS1", prompt);
+        return spec.build();
+    }
+
+    private static LaunchSpec.Builder base(LaunchSpec.Builder spec, int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup) {
+        spec.join(pid).namespaces(types).workDir("/");
+        if (env != null) {
+            spec.clearEnv();
+            env.forEach(spec::env);
+        }
+        if (cgroup != null) spec.beforeStart(cgroup::add);
+        return spec;
+    }
+}
