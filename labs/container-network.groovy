@@ -13,8 +13,8 @@ Network lan
 List<String> hostBefore = hostInterfaces()
 
 step('start two containers, each with its own network namespace') {
-    c1 = container 'net-c1', writable: true
-    c2 = container 'net-c2', writable: true
+    c1 = container 'net-c1'
+    c2 = container 'net-c2'
     check('c1 and c2 are in two network namespaces, neither the host\'s (/proc/PID/ns/net)') {
         [c1, c2].every { it.namespaces()[NsType.NET] != hostNetNamespace() } && c1.namespaces()[NsType.NET] != c2.namespaces()[NsType.NET]
     }
@@ -43,7 +43,7 @@ step('a TCP echo from c1 to c2') {
 
 step('three containers on a bridge') {
     say 'A Linux bridge in a network namespace of its own; each container joins it with a veth pair.'
-    c3 = container 'net-c3', writable: true
+    c3 = container 'net-c3'
     lan = network 'lan', c1, c2, c3
     check('the bridge has three ports (ip link show master br-lan in its namespace)') { lan.ports().size() == 3 }
     check('c3 has eth0 10.200.2.3/24') { addresses(c3).contains('eth0 10.200.2.3/24') }
