@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 import labsh.kernel.NsType;
+import labsh.kernel.Trace;
 import labsh.runtime.NativeStage;
 
 /**
@@ -14,7 +15,8 @@ import labsh.runtime.NativeStage;
  * the host or inside the network namespace of a process: there through labsh's native stage in
  * join mode ({@code nsinit -j PID -n net -- ip ...}, what {@code nsenter -t PID -n ip ...} does),
  * so only the network namespace is entered and {@code ip} is the host's binary.
- * ({@link labsh.runtime.HostRoute} uses it for host routes.)
+ * ({@link labsh.runtime.HostRoute} uses it for host routes.) Each run is a line of the trace
+ * ({@code labsh --trace}): {@code ip[netns of 4242](addr add 10.200.1.1/24 dev eth0) = 0}.
  */
 public final class Ip {
     private Ip() {}
@@ -25,7 +27,9 @@ public final class Ip {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) throw failed(cmd, "the host", out);
+            int status = p.waitFor();
+            Trace.record("ip", String.join(" ", args), Integer.toString(status), 0);
+            if (status != 0) throw failed(cmd, "the host", out);
             return out;
         } catch (IOException e) {
             throw new IllegalStateException("cannot run ip (iproute2; scripts/install-deps installs it): " + e.getMessage());
@@ -39,6 +43,7 @@ public final class Ip {
     public static String in(int pid, String... args) {
         List<String> cmd = command(args);
         NativeStage.Result r = NativeStage.joinAndRun(pid, EnumSet.of(NsType.NET), cmd);
+        Trace.record("ip[netns of " + pid + "]", String.join(" ", args), Integer.toString(r.exitCode()), 0);
         if (r.exitCode() != 0) throw failed(cmd, "the network namespace of pid " + pid, r.output());
         return r.output();
     }
