@@ -150,6 +150,9 @@ class Container {
         shell.type(line, Duration.ofSeconds(30))
     }
 
+    /** ping -c 1 from here to {@code other}'s address on a link or network between them (seed 004, 6.1: {@link NetWords}). */
+    NetProbe ping(Container other) { Net.ping(this, other) }
+
     /** The kernel's view of its mounts: /proc/PID/mountinfo of its init (paths as seen inside). */
     List<MountInfo> mountinfo() { MountInfo.of(pid) }
 

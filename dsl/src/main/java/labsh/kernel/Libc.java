@@ -65,6 +65,8 @@ public final class Libc {
     public static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
     public static native int prctl(int option, long arg2, long arg3, long arg4, long arg5) throws LastErrorException;
     public static native int getpid();
+    /** mkfifo(3): a named pipe, FIFO, in the file system (fifo(7)). */
+    public static native int mkfifo(String pathname, int mode) throws LastErrorException;
     public static native int geteuid();
     public static native int getegid();
     public static native String strerror(int errnum);
@@ -85,6 +87,8 @@ public final class Libc {
     public static final long SYS_GETTID = AARCH64 ? 178 : 186;
     public static final long SYS_PIDFD_OPEN = 434;
     public static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    /** The new mount API (Linux 5.2), the same numbers on every architecture. */
+    public static final long SYS_OPEN_TREE = 428, SYS_MOVE_MOUNT = 429;
 
     /** The calling thread's id: names {@code /proc/thread-self}, which per-thread setns changes. */
     public static int gettid() {

@@ -1,10 +1,5 @@
 package labsh.runtime;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * An {@code unreachable} route on the host, so that the host answers EHOSTUNREACH at once for a
  * subnet that only exists behind a VM's user-mode NAT (qemu's 10.0.2.0/24). Without it a
@@ -55,20 +50,6 @@ public final class HostRoute implements AutoCloseable {
     }
 
     private static String ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out.strip());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run ip (iproute2; scripts/install-deps installs it): " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + String.join(" ", cmd));
-        }
+        return labsh.runtime.net.Ip.host(args);
     }
 }

@@ -28,6 +28,8 @@ public final class Removers {
         register("msg", labsh.kernel.MessageQueues::removeRecorded);
         register("cgroup", labsh.kernel.Cgroups::removeRecorded);
         register("mount", labsh.kernel.Mounts::removeRecorded);
+        register("veth", labsh.runtime.net.Veth::removeRecorded);
+        register("bridge", labsh.runtime.net.Bridge::removeRecorded);
         register(labsh.runtime.container.ContainerDir.KIND, labsh.runtime.container.ContainerDir::removeRecorded);
     }
 
