@@ -55,6 +55,12 @@ step('type lines into the client') {
     String longLine = 'a' + '€' * 100 // 301 bytes
     check('a line of 301 bytes comes back as two pieces, nothing lost') { client.type(longLine).join('') == longLine }
     check('the bridge relayed 9 messages') { relay.relayed() == 9 }
+    say 'The kernel records the last sender and receiver of each queue (lspid, lrpid in /proc/sysvipc/msg);'
+    say 'a receiver woken by a send is recorded by its thread id (ipc/msg.c): the bridge\'s queue thread.'
+    check('5566: last sent by the client, last received by the bridge') {
+        queuePids(client, request)[0] == client.programPid && queuePids(client, request)[1] in [labshPid, relay.ipcThreadId()]
+    }
+    check('7788: last sent by labsh, last received by the client') { queuePids(client, reply) == [labshPid, client.programPid] }
 }
 
 step('catch a message in flight: a file in the server\'s mount namespace only') {

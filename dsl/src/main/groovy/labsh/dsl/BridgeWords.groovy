@@ -154,6 +154,26 @@ trait BridgeWords {
         }
     }
 
+    /**
+     * The last sender and the last receiver of the queue {@code key} in {@code peer}'s IPC
+     * namespace: the lspid and lrpid columns of /proc/sysvipc/msg (pids as the host sees them,
+     * the reading thread being in the host's pid namespace). Empty if there is no such queue.
+     */
+    List<Integer> queuePids(EchoPeer peer, int key) {
+        JoinedThread t = JoinedThread.join("look-ipc-${peer.pid}", peer.pid, NsType.IPC)
+        try {
+            t.call {
+                SysvIpcTable.Row row = SysvIpcTable.messageQueues().find { SysvIpcTable.Row r -> r.key() == key }
+                row == null ? [] : [row.columns().lspid as Integer, row.columns().lrpid as Integer]
+            }
+        } finally {
+            t.close()
+        }
+    }
+
+    /** labsh's own pid: what the kernel records for the bridge's threads. */
+    int getLabshPid() { (int) ProcessHandle.current().pid() }
+
     /** The keys of the message queues in the host's IPC namespace (/proc/sysvipc/msg). */
     Set<Integer> hostQueueKeys() { SysvIpcTable.messageQueues()*.key() as Set<Integer> }
 

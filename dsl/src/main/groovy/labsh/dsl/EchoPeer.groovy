@@ -16,6 +16,9 @@ abstract class EchoPeer {
     /** The container's init, as the host sees it: its namespaces are the program's. */
     int getPid() { role.pid() }
 
+    /** The echo program itself, the only child of the container's init. */
+    int getProgramPid() { role.programPid() }
+
     /** The directory it exchanges files in (a tmpfs that only its mount namespace has), or null for a peer on queues. */
     Path getDir() { role.dir() }
 

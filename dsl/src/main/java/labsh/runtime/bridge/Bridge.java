@@ -90,8 +90,8 @@ public final class Bridge implements AutoCloseable {
             if (!handOff(toFiles, request)) return;
             byte[] reply = take(toQueues);
             if (reply == STOP) return;
+            relayed.incrementAndGet(); // before the client can see the echo, so a count read after an echo includes it
             for (byte[] piece : BridgeProtocol.pieces(reply)) queues.sendReply(piece);
-            relayed.incrementAndGet();
         }
     }
 
@@ -111,8 +111,8 @@ public final class Bridge implements AutoCloseable {
             if (!handOff(toQueues, request)) return;
             byte[] reply = take(toFiles);
             if (reply == STOP) return;
-            files.giveOutput(reply);
             relayed.incrementAndGet();
+            files.giveOutput(reply);
         }
     }
 
