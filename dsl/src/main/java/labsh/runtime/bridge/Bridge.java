@@ -23,7 +23,8 @@ import labsh.runtime.JoinedThread;
  * {@code message} → read, delete → msgsnd(5566) → msgrcv(7788) → write {@code output} → wait for
  * its IN_DELETE. Text longer than 255 bytes goes by {@link BridgeProtocol}'s rule.
  *
- * <p>Stopping: a third thread waits on pidfds of both peers ({@link ExitWatch}); when one exits,
+ * <p>Stopping: a third thread waits on pidfds of both peers ({@link ExitWatch}), a fourth on
+ * inotify for the directory itself (IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT); when one fires,
  * or on {@link #close()}, the bridge closes its inotify instance (waking the file side) and
  * removes the two queues from a thread in the same IPC namespace (waking the queue side, and a
  * peer blocked in msgrcv, with EIDRM). {@link #stopReason()} says why, in one line.
@@ -44,8 +45,9 @@ public final class Bridge implements AutoCloseable {
     private final AtomicLong relayed = new AtomicLong();
     private JoinedThread ipcThread, mntThread;
     private ExitWatch exits;
-    private Thread queueRunner, fileRunner, watcher;
+    private Thread queueRunner, fileRunner, watcher, dirWatcher;
     private volatile String stopReason;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private Bridge(BridgeProtocol protocol, int ipcPid, int mntPid, ClientSide clientSide, Consumer<String> report) {
         this.protocol = protocol;
@@ -79,6 +81,12 @@ public final class Bridge implements AutoCloseable {
         b.watcher = new Thread(b::watchPeers, "bridge-exits");
         b.watcher.setDaemon(true);
         b.watcher.start();
+        b.dirWatcher = new Thread(() -> {
+            String why = b.files.awaitVanished();
+            if (why != null) b.stop(why);
+        }, "bridge-dir");
+        b.dirWatcher.setDaemon(true);
+        b.dirWatcher.start();
         return b;
     }
 
@@ -180,13 +188,27 @@ public final class Bridge implements AutoCloseable {
             if (stopReason != null) return;
             stopReason = reason;
         }
-        exits.close();
-        files.close();
-        removeQueues();
-        toFiles.add(STOP); // a side waiting for a hand-off (now or later) takes it and ends
-        toQueues.add(STOP);
-        if (!"closed".equals(reason) && report != null) {
-            report.accept("bridge stopped: " + reason + " after " + relayed.get() + " messages; its queues are removed");
+        try {
+            exits.close();
+            files.close();
+            removeQueues();
+            toFiles.add(STOP); // a side waiting for a hand-off (now or later) takes it and ends
+            toQueues.add(STOP);
+            if (!"closed".equals(reason) && report != null) {
+                report.accept("bridge stopped: " + reason + " after " + relayed.get() + " messages; its queues are removed");
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Waits until the bridge has stopped by itself (a peer exited, the directory vanished); false after {@code timeout}. */
+    public boolean awaitStop(java.time.Duration timeout) {
+        try {
+            return stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -230,7 +252,7 @@ public final class Bridge implements AutoCloseable {
     private void closeQuietly() {
         if (exits != null) exits.close();
         files.close();
-        for (Thread t : new Thread[] {queueRunner, fileRunner, watcher}) {
+        for (Thread t : new Thread[] {queueRunner, fileRunner, watcher, dirWatcher}) {
             if (t == null) continue;
             try {
                 t.join(10_000);

@@ -123,15 +123,6 @@ public final class EchoRole implements AutoCloseable {
         }
     }
 
-    /** umount2 in the container's namespace, so its ledger entry closes now (the namespace would take it along anyway). */
-    private void unmountPrivateTmpfs() {
-        try (JoinedThread t = JoinedThread.join("private-dir-" + process.pid(), process.pid(), NsType.MNT)) {
-            t.run(() -> Mounts.umount(dir.toString(), true));
-        } catch (RuntimeException e) {
-            // the container is ending by itself: its mount namespace, and the tmpfs, go with it
-        }
-    }
-
     private void readOutput() {
         stdin = process.stdin();
         Thread t = new Thread(() -> {
@@ -232,10 +223,13 @@ public final class EchoRole implements AutoCloseable {
 
     public boolean isAlive() { return process.isAlive(); }
 
-    /** Kills the container (SIGKILL to its init takes the whole pid namespace) and removes the directory. */
+    /**
+     * Kills the container (SIGKILL to its init takes the whole pid namespace) and removes the
+     * directory. The tmpfs goes with the container's mount namespace (its ledger entry is closed
+     * by the unwind, whose remover finds it in no namespace of ours).
+     */
     @Override
     public void close() {
-        if (dir != null && process.isAlive()) unmountPrivateTmpfs();
         process.close();
         if (dir != null) deleteDirectory(dir, dirEntry);
     }

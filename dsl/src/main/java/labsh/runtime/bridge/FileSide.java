@@ -26,6 +26,8 @@ final class FileSide {
     private final Path dir, message, output;
     private final Deque<Inotify.Event> pending = new ArrayDeque<>();
     private Inotify inotify;
+    /** A second instance on the directory alone, read by a thread of its own: it notices the directory going even while no message is in flight. */
+    private Inotify dirWatch;
 
     FileSide(BridgeProtocol protocol) {
         this.protocol = protocol;
@@ -41,11 +43,25 @@ final class FileSide {
         }
         inotify = Inotify.open();
         inotify.addWatch(dir, Inotify.IN_CLOSE_WRITE | Inotify.IN_DELETE | GONE);
+        dirWatch = Inotify.open();
+        dirWatch.addWatch(dir, GONE);
+    }
+
+    /** Blocks (on any thread) until the directory is deleted, moved or unmounted, and says so; null once closed. */
+    String awaitVanished() {
+        for (;;) {
+            var events = dirWatch.read();
+            if (events.isEmpty()) return null;
+            for (Inotify.Event e : events) {
+                if (e.is(GONE)) return "the directory " + dir + " vanished (" + e.maskNames() + ")";
+            }
+        }
     }
 
     /** Ends a blocked wait from another thread (Inotify.close wakes its reader). */
     void close() {
         if (inotify != null) inotify.close();
+        if (dirWatch != null) dirWatch.close();
     }
 
     /** Seed 000: writes {@code message}, waits until the server deleted it and closed {@code output}, takes the output. */

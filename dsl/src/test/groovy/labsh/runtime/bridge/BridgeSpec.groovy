@@ -170,8 +170,8 @@ class BridgeSpec extends Specification {
         client.send('lost in flight')
         FileWait.until(Path.of("/proc/${serverPid}/root${server.dir()}/message"), WAIT)
         server.killProgram()
-        server.process().waitFor()
-        bridge.close() // waits for the bridge to have stopped: its threads end
+        bridge.awaitStop(WAIT)
+        bridge.close() // its threads end
 
         then: 'the reason is the one the bridge reported'
         reports == ["bridge stopped: the server (pid ${serverPid}) exited after 1 messages; its queues are removed".toString()]
