@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  */
 public record RuncContainer(String id, int pid) {
     private static final Pattern PID = Pattern.compile("\"pid\"\\s*:\\s*(\\d+)");
+    private static final Pattern MSG = Pattern.compile("msg=\"([^\"]*)\"");
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
 
     /** Runs {@code runc state ID}; a missing runc, an unknown id or a stopped container is one clear line. */
@@ -34,6 +35,8 @@ public record RuncContainer(String id, int pid) {
         }
         if (status != 0) {
             String last = out.strip().isEmpty() ? "exit status " + status : out.strip().lines().reduce((a, b) -> b).orElse("");
+            Matcher msg = MSG.matcher(last); // runc logs as time="..." level=error msg="container does not exist"
+            if (msg.find()) last = msg.group(1);
             throw new IllegalArgumentException("runc: no container '" + id + "': " + last);
         }
         Matcher s = STATUS.matcher(out);
