@@ -65,6 +65,7 @@ if (args.contains('talk')) {
 }
 
 step('stop the bridge and the containers') {
+    say 'Closing the bridge removes its two queues: a peer blocked in msgrcv wakes with EIDRM and says so.'
     relay.close()
     check('the bridge says why it stopped') { relay.stopReason() == 'closed' }
     client.stop()
