@@ -34,7 +34,7 @@ import org.codehaus.groovy.runtime.typehandling.DefaultTypeTransformation
  * </ul>
  * {@link HostWords} is an example of the pattern ({@code sh}).
  */
-abstract class LabScript extends Script implements HostWords, Ex5Words, ContainerWords, PuzzleWords, ImageWords, NetWords {
+abstract class LabScript extends Script implements HostWords, Ex5Words, ContainerWords, PuzzleWords, ImageWords, NetWords, BridgeWords {
     /** The lab's steps and checks as they run; read by {@link LabRunner} and by specs. */
     Lab lab = new Lab()
     /** Where the lab's text goes (the runner tees it into {@link LabResult#output}). */

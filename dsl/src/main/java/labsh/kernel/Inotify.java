@@ -66,6 +66,8 @@ public final class Inotify implements AutoCloseable {
     private final int wakeRead, wakeWrite;
     private final Object reading = new Object();
     private final Map<Integer, Path> watches = new ConcurrentHashMap<>();
+    /** The pollfd pair and the event buffer, made once and used under {@code reading}: a bridge reads events per message, and a fresh 64 KiB native buffer each time cost more than the read. */
+    private final Memory fds = new Memory(16), buf = new Memory(BUFFER);
     private volatile boolean closed;
 
     private Inotify(int fd, int wakeRead, int wakeWrite) {
@@ -117,7 +119,6 @@ public final class Inotify implements AutoCloseable {
     public List<Event> poll(int timeoutMillis) {
         synchronized (reading) {
             if (closed) return List.of();
-            Memory fds = new Memory(16);
             fds.clear();
             fds.setInt(0, fd);
             fds.setShort(4, POLLIN);
@@ -134,7 +135,6 @@ public final class Inotify implements AutoCloseable {
                 }
             } while (n < 0);
             if (closed || n == 0 || (fds.getShort(6) & POLLIN) == 0) return List.of();
-            Memory buf = new Memory(BUFFER);
             long len = Syscall.callLong("read", fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
             return parse(buf, (int) len);
         }

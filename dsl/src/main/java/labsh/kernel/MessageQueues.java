@@ -108,8 +108,7 @@ public final class MessageQueues {
             throw new IllegalArgumentException("msgsnd: message of " + text.length
                     + " bytes does not fit mtext[" + mtextSize + "]; refusing to truncate it");
         }
-        Memory buf = new Memory(Native.LONG_SIZE + Math.max(mtextSize, 1));
-        buf.clear();
+        Memory buf = buffer(mtextSize);
         putLong(buf, mtype);
         buf.write(Native.LONG_SIZE, text, 0, text.length);
         String args = qid + ", {mtype=" + mtype + ", mtext=" + preview(text) + "}, " + mtextSize + ", 0";
@@ -140,8 +139,7 @@ public final class MessageQueues {
 
     /** Like {@link #receive} but {@code text} is every byte the kernel returned, padding included. */
     public static Message receiveRaw(int qid, long mtype, int mtextSize, boolean noWait) {
-        Memory buf = new Memory(Native.LONG_SIZE + Math.max(mtextSize, 1));
-        buf.clear();
+        Memory buf = buffer(mtextSize);
         int flags = noWait ? IPC_NOWAIT : 0;
         String args = qid + ", buf, " + mtextSize + ", " + mtype + ", " + flagNames(flags);
         long n;
@@ -243,6 +241,24 @@ public final class MessageQueues {
         if (s.length() > 32) s = s.substring(0, 32) + "...";
         return '"' + s.replace("\\", "\\\\").replace("\n", "\\n").replace("\"", "\\\"") + '"';
     }
+
+    /**
+     * This thread's message buffer, zeroed, at least {@code long + mtextSize} bytes. Reused: a relay
+     * sends and receives per message, and a fresh native buffer each time (malloc, a Cleaner, a
+     * free on the cleaner thread) cost more than the system call.
+     */
+    private static Memory buffer(int mtextSize) {
+        long size = Native.LONG_SIZE + Math.max(mtextSize, 1);
+        Memory m = BUFFERS.get();
+        if (m == null || m.size() < size) {
+            m = new Memory(size);
+            BUFFERS.set(m);
+        }
+        m.clear(size);
+        return m;
+    }
+
+    private static final ThreadLocal<Memory> BUFFERS = new ThreadLocal<>();
 
     private static void putLong(Memory buf, long v) {
         if (Native.LONG_SIZE == 8) buf.setLong(0, v); else buf.setInt(0, (int) v);

@@ -20,6 +20,11 @@ public final class CPrograms {
         return build("ex5");
     }
 
+    /** The directory holding the bridge's echo roles and the C bridge (labs/c/bridge), built if needed. */
+    public static synchronized Path bridge() {
+        return build("bridge");
+    }
+
     static Path build(String name) {
         Path sources = Repository.path("labs/c/" + name);
         try {
