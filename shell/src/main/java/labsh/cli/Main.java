@@ -41,8 +41,8 @@ public final class Main implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Override
-    public Integer call() {
-        if (script == null) return ShellCommand.placeholder(spec.commandLine().getErr());
+    public Integer call() throws Exception {
+        if (script == null) return ShellCommand.open();
         return RunCommand.runLab(script, args, spec.commandLine());
     }
 

@@ -1,0 +1,80 @@
+package labsh.shell;
+
+import groovy.lang.Binding;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import labsh.dsl.Lab;
+import labsh.dsl.LabCompileException;
+import labsh.dsl.LabError;
+import labsh.dsl.LabScript;
+import labsh.dsl.LabStopped;
+
+/**
+ * Runs the Groovy the user types: each input is compiled as a lab script (LabScript as base
+ * class, type checked, see {@link LineCompiler}) and run against one binding and one {@link Lab}
+ * kept for the whole session, so that a variable or a container of one line is there on the next
+ * and steps go on counting. Errors are printed as a lab's are (line, caret, did-you-mean) and the
+ * shell goes on.
+ */
+final class Evaluator {
+    /** Where the input's line numbers point in messages: {@code input:2: unknown word ...}. */
+    static final String INPUT = "input";
+
+    final Binding binding = new Binding();
+    private final Lab lab = new Lab();
+    private final LineCompiler compiler = new LineCompiler(binding);
+    private final PrintStream out;
+    private final PrintStream err;
+    /** What lines returned (not kept in a variable), so that their nodes can still be named. */
+    private final List<Object> results = new ArrayList<>();
+    private int inputs;
+
+    Evaluator(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    LineCompiler compiler() { return compiler; }
+
+    /** Values of the session worth looking into for nodes: the variables, then the lines' results. */
+    List<Object> values() {
+        List<Object> all = new ArrayList<>(binding.getVariables().values());
+        all.addAll(results);
+        return all;
+    }
+
+    /** Compiles and runs {@code source}; prints its value or its error. True when it ran without error. */
+    boolean evaluate(String source) {
+        Class<? extends LabScript> cls;
+        try {
+            cls = compiler.compile(source, "labsh_" + (++inputs) + ".groovy", INPUT);
+        } catch (LabCompileException e) {
+            err.println(e.render());
+            return false;
+        }
+        try {
+            LabScript script = cls.getDeclaredConstructor().newInstance();
+            script.setBinding(binding);
+            script.setOut(out);
+            script.setLab(lab);
+            script.setScriptPath(INPUT);
+            Object value = script.run();
+            if (value != null) {
+                results.add(value);
+                out.println("⇒ " + value);
+            }
+            return true;
+        } catch (LabStopped e) {
+            // the step already printed its ✗ line; say where, as a lab run does
+            err.println(e.getError());
+        } catch (Exception | AssertionError e) {
+            if (Thread.currentThread().isInterrupted() || LabError.unwrap(e) instanceof InterruptedException) {
+                err.println("interrupted");
+            } else {
+                err.println(LabError.of(e, cls.getName(), INPUT));
+            }
+        }
+        return false;
+    }
+}
