@@ -60,7 +60,7 @@ final class Evaluator {
             script.setLab(lab);
             script.setScriptPath(INPUT);
             Object value = script.run();
-            if (value != null) {
+            if (value != null && !(value instanceof groovy.lang.Closure)) {
                 results.add(value);
                 out.println("⇒ " + value);
             }

@@ -9,7 +9,7 @@ import org.jline.utils.NonBlockingReader;
  * While a line runs: the terminal in raw mode (no echo of type-ahead, no SIGINT, see
  * {@link LabShell}), and a thread that reads keys: Ctrl-C interrupts the running line, a second
  * Ctrl-C gives up waiting for it (it may be blocked in the kernel, where an interrupt cannot
- * reach it). Other keys typed meanwhile are dropped.
+ * reach it). Other keys typed meanwhile are kept and given to the next prompt.
  */
 final class InterruptWatch implements AutoCloseable {
     private static final int CTRL_C = 3;
@@ -20,6 +20,7 @@ final class InterruptWatch implements AutoCloseable {
     private volatile boolean stop;
     private volatile boolean givenUp;
     private volatile boolean suspended;
+    private final StringBuffer typeAhead = new StringBuffer();
 
     private InterruptWatch(Terminal terminal, Thread worker) {
         this.terminal = terminal;
@@ -46,6 +47,9 @@ final class InterruptWatch implements AutoCloseable {
 
     boolean givenUp() { return givenUp; }
 
+    /** What was typed while the line ran (but Ctrl-C), for the next prompt to take as typed. */
+    String typeAhead() { return typeAhead.toString(); }
+
     /** Stops reading keys while another program owns the terminal (attach). */
     void suspend(boolean on) { suspended = on; }
 
@@ -59,6 +63,7 @@ final class InterruptWatch implements AutoCloseable {
                     continue;
                 }
                 int c = keys.read(50);
+                if (c >= 0 && c != CTRL_C) typeAhead.append((char) c);
                 if (c != CTRL_C) continue;
                 presses++;
                 terminal.writer().println("^C");

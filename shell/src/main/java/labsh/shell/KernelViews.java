@@ -36,9 +36,9 @@ final class KernelViews {
     /** Every live node: name, pid, what it is, and the namespaces it does not share with labsh. */
     void nodes() {
         Map<String, Node> live = nodes.live();
-        out.printf("%-20s %7s  %-40s %s%n", "NAME", "PID", "WHAT", "OWN NAMESPACES");
-        out.printf("%-20s %7d  %-40s %s%n", Nodes.HOST, Nodes.self(), "labsh itself", "-");
-        live.forEach((name, n) -> out.printf("%-20s %7d  %-40s %s%n", name, n.getPid(), n, names(own(n.getPid()))));
+        out.printf("%-16s %7s  %-18s %-36s%n", "NAME", "PID", "OWN NAMESPACES", "WHAT");
+        out.printf("%-16s %7d  %-18s %-36s%n", Nodes.HOST, Nodes.self(), "-", "labsh itself");
+        live.forEach((name, n) -> out.printf("%-16s %7d  %-18s %s%n", name, n.getPid(), names(own(n.getPid())).replace(" ", ""), n));
     }
 
     /** {@code exec NODE CMD}: /bin/sh -c CMD in the node's namespaces; prints its output and status. */
@@ -63,12 +63,16 @@ final class KernelViews {
 
     /**
      * {@code attach NODE}: an interactive /bin/sh in the node's namespaces with the terminal
-     * handed over; when it exits the labsh prompt comes back.
+     * handed over; when it exits the labsh prompt comes back. Without job control ({@code +m}):
+     * a job-control shell makes itself the terminal's foreground process group and, inside a PID
+     * namespace, cannot give it back to labsh's (that group has no pid there), which leaves labsh
+     * in the background reading EIO. And without terminal signals: Ctrl-C would also reach every
+     * container of the session (see {@link LabShell}).
      */
     void attach(String node, LabShell shell) throws Exception {
         int pid = nodes.pidOf(node);
         Set<NsType> types = own(pid);
-        LaunchSpec.Builder spec = LaunchSpec.command("/bin/sh", "-i").env("PS1", node + "# ")
+        LaunchSpec.Builder spec = LaunchSpec.command("/bin/sh", "+m", "-i").env("PS1", node + "# ")
                 .stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
         if (!types.isEmpty()) spec.join(pid).namespaces(types);
         out.println("attached to " + node + " (pid " + pid + ", own " + names(types) + "): exit or Ctrl-D comes back to labsh");
@@ -76,10 +80,10 @@ final class KernelViews {
         if (watch != null) watch.suspend(true);
         shell.terminal().pause(true);
         org.jline.terminal.Attributes mine = shell.terminal().getAttributes();
-        shell.terminal().setAttributes(shell.originalAttributes());
+        shell.terminal().setAttributes(shell.cookedAttributes());
         try {
             if (types.isEmpty()) {
-                new ProcessBuilder("/bin/sh", "-i").inheritIO().start().waitFor();
+                new ProcessBuilder("/bin/sh", "+m", "-i").inheritIO().start().waitFor();
             } else {
                 try (NsProcess p = NativeStage.start(spec.build())) {
                     p.waitFor();

@@ -36,6 +36,8 @@ public final class LabShell implements AutoCloseable {
     private final LabStepper stepper;
     private final ShellCommands commands;
     private final Attributes original;
+    /** The terminal as labsh keeps it between lines: the user's settings, but no signals (see above). */
+    private final Attributes cooked;
     private AutoCloseable tracing;
 
     public LabShell() throws IOException {
@@ -44,9 +46,9 @@ public final class LabShell implements AutoCloseable {
         // input redirected (a dumb terminal) has width 0: JLine would then wrap at every character
         if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40));
         original = terminal.getAttributes();
-        Attributes noSignals = new Attributes(original);
-        noSignals.setLocalFlag(Attributes.LocalFlag.ISIG, false);
-        terminal.setAttributes(noSignals);
+        cooked = new Attributes(original);
+        cooked.setLocalFlag(Attributes.LocalFlag.ISIG, false);
+        terminal.setAttributes(cooked);
         out = new PrintStream(terminal.output(), true, StandardCharsets.UTF_8);
         evaluator = new Evaluator(out, out);
         stepper = new LabStepper(evaluator, out, out);
@@ -78,7 +80,8 @@ public final class LabShell implements AutoCloseable {
 
     Terminal terminal() { return terminal; }
 
-    Attributes originalAttributes() { return original; }
+    /** Cooked mode without signals: for a program that gets the terminal (attach). */
+    Attributes cookedAttributes() { return cooked; }
 
     /** The read-run-print loop; returns when the user leaves (Ctrl-D, exit). */
     public int run() {
@@ -90,8 +93,8 @@ public final class LabShell implements AutoCloseable {
                 line = reader.readLine(prompt());
             } catch (UserInterruptException e) {
                 continue;
-            } catch (EndOfFileException e) {
-                break;
+            } catch (EndOfFileException | java.io.IOError e) {
+                break; // Ctrl-D, or the terminal is gone
             }
             if (line.isBlank()) continue;
             if (commands.isExit(line)) break;
@@ -117,13 +120,16 @@ public final class LabShell implements AutoCloseable {
             }
         }, "labsh-input");
         worker.setDaemon(true);
-        try (InterruptWatch watch = InterruptWatch.start(terminal, worker)) {
+        InterruptWatch watch = InterruptWatch.start(terminal, worker);
+        try (watch) {
             worker.start();
             while (worker.isAlive() && !watch.givenUp()) worker.join(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         out.flush();
+        // keys typed while the line ran: the next prompt gets them as if typed there
+        if (!watch.typeAhead().isEmpty()) reader.runMacro(watch.typeAhead());
     }
 
     /** trace on|off: every kernel call of what runs, strace-like, under the line that made it. */
