@@ -21,9 +21,11 @@ final class Evaluator {
     /** Where the input's line numbers point in messages: {@code input:2: unknown word ...}. */
     static final String INPUT = "input";
 
-    final Binding binding = new Binding();
-    private final Lab lab = new Lab();
-    private final LineCompiler compiler = new LineCompiler(binding);
+    // Made on first use: Groovy's runtime (its metaclass registry) loads with the first Groovy
+    // object, and the prompt should not wait for it (bench/shell-start).
+    private Binding binding;
+    private Lab lab;
+    private LineCompiler compiler;
     private final PrintStream out;
     private final PrintStream err;
     /** What lines returned (not kept in a variable), so that their nodes can still be named. */
@@ -35,11 +37,32 @@ final class Evaluator {
         this.err = err;
     }
 
-    LineCompiler compiler() { return compiler; }
+    synchronized Binding binding() {
+        if (binding == null) {
+            binding = new Binding();
+            lab = new Lab();
+            compiler = new LineCompiler(binding);
+        }
+        return binding;
+    }
+
+    LineCompiler compiler() {
+        binding();
+        return compiler;
+    }
+
+    /** The names of the session's variables (none before the first line: Groovy is not loaded then). */
+    synchronized List<String> variableNames() {
+        List<String> names = new ArrayList<>();
+        if (binding != null) binding.getVariables().keySet().forEach(k -> names.add(k.toString()));
+        names.removeAll(List.of("out", "args")); // set for every lab by LabRunner
+        return names;
+    }
 
     /** Values of the session worth looking into for nodes: the variables, then the lines' results. */
-    List<Object> values() {
-        List<Object> all = new ArrayList<>(binding.getVariables().values());
+    synchronized List<Object> values() {
+        List<Object> all = new ArrayList<>();
+        if (binding != null) all.addAll(binding.getVariables().values());
         all.addAll(results);
         return all;
     }
@@ -48,14 +71,14 @@ final class Evaluator {
     boolean evaluate(String source) {
         Class<? extends LabScript> cls;
         try {
-            cls = compiler.compile(source, "labsh_" + (++inputs) + ".groovy", INPUT);
+            cls = compiler().compile(source, "labsh_" + (++inputs) + ".groovy", INPUT);
         } catch (LabCompileException e) {
             err.println(e.render());
             return false;
         }
         try {
             LabScript script = cls.getDeclaredConstructor().newInstance();
-            script.setBinding(binding);
+            script.setBinding(binding());
             script.setOut(out);
             script.setLab(lab);
             script.setScriptPath(INPUT);

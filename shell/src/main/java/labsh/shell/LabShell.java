@@ -41,7 +41,8 @@ public final class LabShell implements AutoCloseable {
     private AutoCloseable tracing;
 
     public LabShell() throws IOException {
-        terminal = TerminalBuilder.builder().name("labsh").system(true).nativeSignals(true)
+        // JNA: labsh loads it anyway for its kernel calls; JLine would otherwise try its JNI library first
+        terminal = TerminalBuilder.builder().name("labsh").system(true).nativeSignals(true).provider("jna")
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
         // input redirected (a dumb terminal) has width 0: JLine would then wrap at every character
         if (terminal.getWidth() <= 0) terminal.setSize(new Size(120, 40));

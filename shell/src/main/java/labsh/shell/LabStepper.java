@@ -69,7 +69,7 @@ final class LabStepper {
         o.setErr(err);
         o.setUnwind(false); // what the lab made stays for inspection until the shell ends (Ctrl-D)
         o.setCompiler(evaluator.compiler());
-        o.setBinding(evaluator.binding);
+        o.setBinding(evaluator.binding());
         o.setBeforeStep(new groovy.lang.Closure<Void>(this) {
             @SuppressWarnings("unused")
             public Void doCall(Step step, int line) throws InterruptedException {

@@ -53,10 +53,7 @@ final class ShellCompleter implements Completer {
             for (String c : ShellCommands.USAGE.keySet()) candidates.add(new Candidate(c, c, "commands", null, null, null, true));
         }
         for (String w : LabCompiler.words()) candidates.add(new Candidate(w, w, "DSL words", null, null, null, true));
-        for (Object k : evaluator.binding.getVariables().keySet()) {
-            String v = k.toString();
-            if (!v.equals("out") && !v.equals("args")) candidates.add(new Candidate(v, v, "variables", null, null, null, true));
-        }
+        for (String v : evaluator.variableNames()) candidates.add(new Candidate(v, v, "variables", null, null, null, true));
     }
 
     private void nodeCandidates(List<Candidate> candidates) {

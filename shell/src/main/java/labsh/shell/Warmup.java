@@ -18,6 +18,7 @@ final class Warmup {
             try {
                 words = LabCompiler.words();
                 // a line through the same compiler as the user's: Groovy's classes are then loaded and warm
+                evaluator.binding();
                 new LineCompiler(new groovy.lang.Binding()).compile("def warm = 1", "labsh_warmup.groovy", "warm-up");
             } catch (RuntimeException | LinkageError e) {
                 // the user's first line will then load Groovy itself, and report any error
