@@ -4,6 +4,7 @@ import org.codehaus.groovy.ast.ClassNode;
 import org.codehaus.groovy.ast.MethodNode;
 import org.codehaus.groovy.ast.Parameter;
 import org.codehaus.groovy.ast.expr.BinaryExpression;
+import org.codehaus.groovy.ast.expr.CastExpression;
 import org.codehaus.groovy.ast.expr.ConstantExpression;
 import org.codehaus.groovy.ast.expr.DeclarationExpression;
 import org.codehaus.groovy.ast.expr.EmptyExpression;
@@ -38,8 +39,13 @@ final class TopLevelDeclarations extends CompilationCustomizer {
             if (!(st instanceof ExpressionStatement es) || !(es.getExpression() instanceof DeclarationExpression d)
                     || d.isMultipleAssignmentDeclaration()) continue;
             VariableExpression v = d.getVariableExpression();
-            if (vars != null) vars.types.put(v.getName(), v.isDynamicTyped() ? null : v.getOriginType());
             Expression value = d.getRightExpression() instanceof EmptyExpression ? ConstantExpression.NULL : d.getRightExpression();
+            if (!v.isDynamicTyped()) {
+                // `String s = x` becomes `s = x as String`: the type node stays in the tree, so the
+                // compiler resolves it (String is still a name at this phase) for the type checker too
+                value = CastExpression.asExpression(v.getOriginType(), value);
+            }
+            if (vars != null) vars.types.put(v.getName(), v.isDynamicTyped() ? null : v.getOriginType());
             VariableExpression target = new VariableExpression(v.getName());
             target.setSourcePosition(v);
             BinaryExpression assign = new BinaryExpression(target, Token.newSymbol(Types.ASSIGN, d.getOperation().getStartLine(),
