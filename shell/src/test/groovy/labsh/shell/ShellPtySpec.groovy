@@ -30,7 +30,7 @@ class ShellPtySpec extends Specification {
         state.toFile().deleteDir()
     }
 
-    def "a multi-line block, a typo with its suggestion, a lab in step mode, and Ctrl-D leaves"() {
+    def "a multi-line block, a typo with its suggestion, trace on/off, a lab in step mode, and Ctrl-D leaves"() {
         given:
         Path lab = state.resolve('tiny.groovy')
         Files.writeString(lab, '''\
@@ -63,6 +63,22 @@ class ShellPtySpec extends Specification {
         waitFor(/input:1: unknown word 'contianer' — did you mean 'container'\?/)
         type 'twice(2)'
         waitFor(/(?m)^⇒ 4$/)
+
+        when: 'trace on: the kernel calls of a line under it, strace-like, with errno names'
+        type 'trace on'
+        type 'MessageQueues.get(0x7ab5e11, 0)'
+
+        then:
+        waitFor(/⇢ msgget\(0x07ab5e11, 0\) = -1 ENOENT \(No such file or directory\)/)
+        waitFor(/input:1: msgget\(0x07ab5e11, 0\) failed: ENOENT/)
+
+        when:
+        type 'trace off'
+        type 'MessageQueues.get(0x7ab5e12, 0)'
+
+        then:
+        waitFor(/input:1: msgget\(0x07ab5e12, 0\) failed: ENOENT/)
+        !screen().contains('⇢ msgget(0x07ab5e12')
 
         when: 'the lab is loaded: it stops before step 1 and shows what the step will run'
         type "load ${lab}"
