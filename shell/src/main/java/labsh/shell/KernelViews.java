@@ -36,9 +36,9 @@ final class KernelViews {
     /** Every live node: name, pid, what it is, and the namespaces it does not share with labsh. */
     void nodes() {
         Map<String, Node> live = nodes.live();
-        out.printf("%-16s %7s  %-18s %-36s%n", "NAME", "PID", "OWN NAMESPACES", "WHAT");
-        out.printf("%-16s %7d  %-18s %-36s%n", Nodes.HOST, Nodes.self(), "-", "labsh itself");
-        live.forEach((name, n) -> out.printf("%-16s %7d  %-18s %s%n", name, n.getPid(), names(own(n.getPid())).replace(" ", ""), n));
+        out.printf("%-20s %7s  %-18s %s%n", "NAME", "PID", "OWN NAMESPACES", "WHAT");
+        out.printf("%-20s %7d  %-18s %s%n", Nodes.HOST, Nodes.self(), "-", "labsh itself");
+        live.forEach((name, n) -> out.printf("%-20s %7d  %-18s %s%n", name, n.getPid(), names(own(n.getPid())).replace(" ", ""), n));
     }
 
     /** {@code exec NODE CMD}: /bin/sh -c CMD in the node's namespaces; prints its output and status. */

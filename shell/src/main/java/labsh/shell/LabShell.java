@@ -61,8 +61,8 @@ public final class LabShell implements AutoCloseable {
         parser.setEofOnUnclosedQuote(true);
         parser.setEofOnEscapedNewLine(true);
         reader = LineReaderBuilder.builder().terminal(terminal).appName("labsh").parser(parser)
-                .completer(new ShellCompleter(commands, nodes, evaluator))
-                .highlighter(new ShellHighlighter(commands, nodes))
+                .completer(new ShellCompleter(nodes, evaluator))
+                .highlighter(new ShellHighlighter(nodes))
                 .variable(LineReader.HISTORY_FILE, historyFile())
                 .variable(LineReader.SECONDARY_PROMPT_PATTERN, "%P  … ")
                 .variable(LineReader.INDENTATION, 2)

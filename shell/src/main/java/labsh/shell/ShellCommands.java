@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import labsh.dsl.LabError;
-import labsh.dsl.Node;
 
 /**
  * The shell's own commands, in the spirit of Mininet's CLI: a thin layer that looks a node up by
@@ -61,8 +60,6 @@ final class ShellCommands {
 
     boolean isExit(String line) { return line.strip().matches("exit|quit"); }
 
-    Nodes nodes() { return nodes; }
-
     /** Runs {@code line} if it is a command; false if it is Groovy. */
     boolean run(String line) throws Exception {
         String l = line.strip();
@@ -109,13 +106,5 @@ final class ShellCommands {
     static String oneLine(Throwable e) {
         Throwable t = LabError.unwrap(e);
         return "labsh: " + LabError.messageOf(t);
-    }
-
-    /** The names a node can be given by on a command line. */
-    Iterable<String> nodeNames() {
-        Map<String, Node> live = nodes.live();
-        java.util.List<String> names = new java.util.ArrayList<>(live.keySet());
-        names.add(Nodes.HOST);
-        return names;
     }
 }

@@ -20,13 +20,11 @@ final class ShellCompleter implements Completer {
     private static final Set<String> TAKES_NODE = Set.of("exec", "attach", "lsns", "mounts", "ipcs");
     private static final Set<String> TAKES_FILE = Set.of("load", "run", "picture");
 
-    private final ShellCommands commands;
     private final Nodes nodes;
     private final Evaluator evaluator;
     private final Completer files = new Completers.FileNameCompleter();
 
-    ShellCompleter(ShellCommands commands, Nodes nodes, Evaluator evaluator) {
-        this.commands = commands;
+    ShellCompleter(Nodes nodes, Evaluator evaluator) {
         this.nodes = nodes;
         this.evaluator = evaluator;
     }

@@ -3,7 +3,6 @@ package labsh.shell;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import labsh.dsl.LabCompiler;
 import org.jline.reader.Highlighter;
 import org.jline.reader.LineReader;
 import org.jline.utils.AttributedString;
@@ -24,11 +23,9 @@ final class ShellHighlighter implements Highlighter {
     private static final AttributedStyle NUMBER = AttributedStyle.DEFAULT.foreground(AttributedStyle.CYAN);
     private static final AttributedStyle COMMENT = AttributedStyle.DEFAULT.faint();
 
-    private final ShellCommands commands;
     private final Nodes nodes;
 
-    ShellHighlighter(ShellCommands commands, Nodes nodes) {
-        this.commands = commands;
+    ShellHighlighter(Nodes nodes) {
         this.nodes = nodes;
     }
 
