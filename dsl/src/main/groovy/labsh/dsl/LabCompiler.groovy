@@ -43,10 +43,13 @@ class LabCompiler {
         CompilerConfiguration cc = new CompilerConfiguration()
         cc.scriptBaseClass = LabScript.name
         cc.sourceEncoding = 'UTF-8'
+        List<String> extensions = typeCheckingExtensions()
         cc.addCompilationCustomizers(
                 new ImportCustomizer().addStarImports('labsh.dsl', 'labsh.kernel'),
                 checks,
-                new ASTTransformationCustomizer(TypeChecked))
+                extensions ? new ASTTransformationCustomizer([extensions: extensions], TypeChecked)
+                           : new ASTTransformationCustomizer(TypeChecked))
+        customize(cc)
         GroovyClassLoader loader = new GroovyClassLoader(LabScript.classLoader, cc)
         try {
             Class<?> c = loader.parseClass(new GroovyCodeSource(source, className(fileName), '/groovy/script'), false)
@@ -54,6 +57,7 @@ class LabCompiler {
         } catch (MultipleCompilationErrorsException e) {
             List<String> lines = source.readLines()
             Set<String> names = new TreeSet<>(checks.declaredNames)
+            names.addAll(knownNames())
             List<LabError> errors = e.errorCollector.errors.collect { Message m ->
                 toLabError(m, displayPath, lines, names, loader)
             }
@@ -65,6 +69,15 @@ class LabCompiler {
             throw new LabCompileException([new LabError(file: displayPath, message: e.message)])
         }
     }
+
+    /** Hook: more compilation customizers (the shell keeps top-level variables in the binding). */
+    protected void customize(CompilerConfiguration cc) {}
+
+    /** Hook: type checking extensions (class names) for {@code @TypeChecked}. */
+    protected List<String> typeCheckingExtensions() { [] }
+
+    /** Hook: names defined outside the script (the shell's variables), offered in "did you mean". */
+    protected Set<String> knownNames() { [] as Set<String> }
 
     /** The words of the DSL: the public methods of LabScript and its traits, not those of Script. */
     static SortedSet<String> words() {

@@ -19,4 +19,10 @@ class LabOptions {
     boolean unwind = true
     /** How messages name the script; default: the path as given. */
     String displayPath
+    /** Compiles the lab (the shell's keeps the lab's variables in its binding). */
+    LabCompiler compiler = new LabCompiler()
+    /** The lab's binding; null: a fresh one. The shell passes its own so the lab's nodes stay reachable. */
+    Binding binding
+    /** Called before each step runs, with the step and its line (see LabScript#beforeStep). */
+    Closure<?> beforeStep
 }

@@ -27,7 +27,7 @@ class LabRunner {
         PrintStream out = new PrintStream(new Tee(kept, options.out), true, StandardCharsets.UTF_8)
         Class<? extends LabScript> cls
         try {
-            cls = new LabCompiler().compile(script, display)
+            cls = options.compiler.compile(script, display)
         } catch (LabCompileException e) {
             result.compileErrors = e.errors
             result.error = e.errors.first()
@@ -40,7 +40,10 @@ class LabRunner {
         lab.args = options.args
         lab.scriptPath = display
         lab.lab = result.lab
-        lab.binding = new Binding([out: out, args: options.args as String[]])
+        lab.binding = options.binding ?: new Binding()
+        lab.binding.setVariable('out', out)
+        lab.binding.setVariable('args', options.args as String[])
+        lab.beforeStep = options.beforeStep
         AutoCloseable tracing = options.trace && options.err ? Trace.listen { Trace.Call c -> options.err.println(c) } : null
         try {
             lab.run()

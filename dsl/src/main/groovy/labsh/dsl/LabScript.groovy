@@ -43,6 +43,11 @@ abstract class LabScript extends Script implements HostWords, Ex5Words, Containe
     List<String> args = []
     /** The script as the user named it, for messages. */
     String scriptPath = getClass().simpleName + '.groovy'
+    /**
+     * Called with each step and the script line of its {@code step(...)} call before the step
+     * runs; the shell's step mode waits there for the user. Null: steps run at once.
+     */
+    Closure<?> beforeStep
 
     private Step current
 
@@ -64,6 +69,7 @@ abstract class LabScript extends Script implements HostWords, Ex5Words, Containe
             throw new LabException("step '${name}' is inside step '${current.name}': steps do not nest")
         }
         Step s = lab.begin(name)
+        beforeStep?.call(s, LabError.lineIn(new Throwable(), getClass().name))
         out.println("── step ${s.number}: ${name}")
         current = s
         long t0 = System.nanoTime()

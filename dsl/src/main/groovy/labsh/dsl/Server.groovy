@@ -9,7 +9,7 @@ import labsh.kernel.NsType
  * A running ex5 server (seed 002): where it runs, the info file it wrote, and the process that
  * runs it, so that a lab can check it against the kernel's view ({@link #namespaces}).
  */
-class Server {
+class Server implements Node {
     String name
     Place place
     int port

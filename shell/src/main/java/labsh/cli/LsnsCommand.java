@@ -43,7 +43,7 @@ public final class LsnsCommand implements Callable<Integer> {
     boolean noHeadings;
 
     /** One namespace of the process and who else is in it. */
-    record Row(long ns, NsType type, int nprocs, int firstPid, String user, String command) {}
+    public record Row(long ns, NsType type, int nprocs, int firstPid, String user, String command) {}
 
     @Override
     public Integer call() {
@@ -51,19 +51,26 @@ public final class LsnsCommand implements Callable<Integer> {
         Map<NsType, Long> mine = Namespaces.of(pid);
         List<Row> rows = rows(mine);
         PrintWriter out = spec.commandLine().getOut();
-        if (!noHeadings) out.printf("%10s %-6s %6s %7s %-8s %s%n", "NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND");
-        for (Row r : rows) {
-            out.printf("%10d %-6s %6d %7d %-8s %s%n", r.ns, r.type.procName(), r.nprocs, r.firstPid, r.user, r.command);
-        }
+        out.print(table(rows, !noHeadings));
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** The rows in lsns(8)'s columns, one line each, with the header line if asked. */
+    public static String table(List<Row> rows, boolean headings) {
+        StringBuilder sb = new StringBuilder();
+        if (headings) sb.append(String.format("%10s %-6s %6s %7s %-8s %s%n", "NS", "TYPE", "NPROCS", "PID", "USER", "COMMAND"));
+        for (Row r : rows) {
+            sb.append(String.format("%10d %-6s %6d %7d %-8s %s%n", r.ns, r.type.procName(), r.nprocs, r.firstPid, r.user, r.command));
+        }
+        return sb.toString();
     }
 
     /**
      * /proc/PID/ns/* of another user's process can only be read with ptrace access
      * (ptrace_may_access, PTRACE_MODE_READ): say so before readlink fails with EACCES.
      */
-    private static void requireAccess(int pid) {
+    public static void requireAccess(int pid) {
         Path proc = Path.of("/proc/" + pid);
         if (pid <= 0 || !Files.isDirectory(proc)) throw new Namespaces.NoSuchProcessException(pid);
         try {
@@ -77,7 +84,7 @@ public final class LsnsCommand implements Callable<Integer> {
     }
 
     /** The rows sorted by inode, as lsns prints them; processes we may not read are not counted. */
-    static List<Row> rows(Map<NsType, Long> mine) {
+    public static List<Row> rows(Map<NsType, Long> mine) {
         int[] count = new int[NsType.values().length];
         int[] first = new int[NsType.values().length];
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {

@@ -41,8 +41,8 @@ public final class Main implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Override
-    public Integer call() {
-        if (script == null) return ShellCommand.placeholder(spec.commandLine().getErr());
+    public Integer call() throws Exception {
+        if (script == null) return ShellCommand.open();
         return RunCommand.runLab(script, args, spec.commandLine());
     }
 
@@ -76,7 +76,12 @@ public final class Main implements Callable<Integer> {
         return cl;
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        // `labsh` alone: straight to the shell. Building picocli's model of every command costs
+        // ~0.3 s (more on a loaded machine), and the shell's prompt should come first (bench/shell-start).
+        if (args.length == 0) {
+            System.exit(ShellCommand.open());
+        }
         int status = commandLine().execute(args);
         System.out.flush();
         System.exit(status);
