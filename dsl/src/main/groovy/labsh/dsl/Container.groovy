@@ -35,7 +35,7 @@ import labsh.runtime.container.ShellSession
  * </pre>
  * Everything it makes is in the ledger (container-dir, mount, cgroup, process) before it exists.
  */
-class Container {
+class Container implements Node {
     /** The namespaces a container gets of its own unless told otherwise. */
     static final Set<NsType> DEFAULT_NAMESPACES = EnumSet.of(NsType.PID, NsType.MNT, NsType.UTS, NsType.IPC, NsType.NET)
     /** The environment of everything run inside: busybox's paths, nothing of the host's. */

@@ -10,8 +10,11 @@ import labsh.runtime.bridge.EchoRole
  * An echo program of seeds 000/001 in a container of its own ({@link EchoRole}): what a lab
  * checks about it, read from the kernel (/proc/PID/ns, /proc/PID/root).
  */
-abstract class EchoPeer {
+abstract class EchoPeer implements Node {
     EchoRole role
+
+    /** The seed program it runs (ipc_echo_client, mnt_echo_server ...): the name the shell lists it by. */
+    String getName() { role.kind().program() }
 
     /** The container's init, as the host sees it: its namespaces are the program's. */
     int getPid() { role.pid() }

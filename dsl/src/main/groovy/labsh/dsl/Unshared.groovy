@@ -13,7 +13,10 @@ import labsh.runtime.container.LsnsTable
  * it (seed 004, problems 1A and 4): no root image, so the host's programs (lsns, findmnt) run in it.
  * Its PID 1 is nsinit's init, whose child sleeps; made by the word {@code unshare(...)}.
  */
-class Unshared {
+class Unshared implements Node {
+    /** The shell lists it by what it is: there is one such process per unshare word. */
+    String getName() { "unshared-${pid}" }
+
     /** The new namespace types. */
     final Set<NsType> types
     /** Where its proc is mounted (null when none is: no pid or no mnt namespace of its own). */
