@@ -41,7 +41,9 @@ public final class LabShell implements AutoCloseable {
     private AutoCloseable tracing;
 
     public LabShell() throws IOException {
-        // JNA: labsh loads it anyway for its kernel calls; JLine would otherwise try its JNI library first
+        // JNA: labsh loads it anyway for its kernel calls; JLine would otherwise try its JNI library first.
+        // JLine 3.29 marks that provider deprecated and says so on every start: not the user's concern.
+        System.setProperty("org.jline.terminal.disableDeprecatedProviderWarning", "true");
         terminal = TerminalBuilder.builder().name("labsh").system(true).nativeSignals(true).provider("jna")
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
         // input redirected (a dumb terminal) has width 0: JLine would then wrap at every character

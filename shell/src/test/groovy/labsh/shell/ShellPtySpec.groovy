@@ -124,13 +124,10 @@ class ShellPtySpec extends Specification {
         given:
         start()
 
-        when: 'a server in a container, started on one line'
-        type "info = workdir 'i'; key = workfile 'k'"
-        waitFor(/(?m)^⇒ .*\/k$/)
-        type "srv = server on: container(hostname: 'ptybox'), info: info, name: 'ptybox1', port: 5197, shm: key, " +
-                "projId: 7, shmMessage: 'a', socketMessage: 'b'"
-        waitFor(/ptybox1: a container .*, pid \d+/)
-        int pid = (screen() =~ /ptybox1: a container .*?, pid (\d+)/)[0][1] as int
+        when: 'a container from a busybox root, started on one line'
+        type "box = container 'ptybox1', rootfs: busybox(), hostname: 'ptybox'"
+        waitFor(/ptybox1: pid \d+ on the host/)
+        int pid = (screen() =~ /ptybox1: pid (\d+) on the host/)[0][1] as int
 
         then: 'its process is alive, in its own UTS namespace'
         Files.isDirectory(Path.of("/proc/${pid}"))
@@ -156,7 +153,7 @@ class ShellPtySpec extends Specification {
 
         then:
         waitFor(/(?m)^interrupted$/)
-        type 'srv.name'
+        type 'box.name'
         waitFor(/(?m)^⇒ ptybox1$/)
         Files.isDirectory(Path.of("/proc/${pid}"))
 
