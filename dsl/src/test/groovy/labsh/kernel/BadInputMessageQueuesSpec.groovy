@@ -26,13 +26,13 @@ class BadInputMessageQueuesSpec extends Specification {
 
     def cleanupSpec() {
         MessageQueues.remove(qid)
-        assert !new File('/proc/sysvipc/msg').readLines().drop(1)*.trim()*.split(/\s+/).any { it[1] as int == qid }: 'the queue is left'
+        assert !new File('/proc/sysvipc/msg').readLines().drop(1)*.trim()*.split(/\s+/).any { it[1].toInteger() == qid }: 'the queue is left'
         assert Ledger.current().openEntries().every { it.kind() != 'msg' || it.fields().key != MessageQueues.hex(key) }
     }
 
     /** qnum of our queue, read from the kernel's table. */
     static long qnum(int id) {
-        new File('/proc/sysvipc/msg').readLines().drop(1)*.trim()*.split(/\s+/).find { it[1] as int == id }[4] as long
+        new File('/proc/sysvipc/msg').readLines().drop(1)*.trim()*.split(/\s+/).find { it[1].toInteger() == id }[4].toLong()
     }
 
     def "a payload of #size bytes (#what) fits mtext[256] and arrives byte for byte"() {
@@ -78,7 +78,7 @@ class BadInputMessageQueuesSpec extends Specification {
 
     def "a buffer over the kernel's msgmax fails with the call, its arguments and EINVAL in one line"() {
         given:
-        int msgmax = new File('/proc/sys/kernel/msgmax').text.trim() as int
+        int msgmax = new File('/proc/sys/kernel/msgmax').text.trim().toInteger()
 
         when:
         MessageQueues.send(qid, 1, 'x', msgmax + 1)

@@ -12,7 +12,7 @@ import static labsh.kernel.NsType.*
 /**
  * Load: 50 containers started and stopped one after another through the native stage, half of
  * them in a busybox rootfs (pivot_root, so each makes and drops mounts). After each and after all:
- * no nsinit left (the kernel's process table), no mount of the rootfs on the host
+ * no nsinit of this JVM left (the kernel's process table), no mount of the rootfs on the host
  * (/proc/self/mountinfo), no open ledger entry, and no file descriptor of this JVM leaked
  * (/proc/self/fd: a leaked control socket or pipe per start would show here).
  */
@@ -29,15 +29,15 @@ class LoadContainersSpec extends Specification {
 
     static int fds() { Path.of('/proc/self/fd').toFile().list().length }
 
-    static List<Integer> nsinits() {
-        Path.of('/proc').toFile().listFiles().findAll { it.name ==~ /\d+/ }.findAll {
-            try { new File(it, 'comm').text.trim() == 'nsinit' } catch (IOException ignored) { false }
-        }.collect { it.name as int }
+    /** nsinit processes of this JVM (its descendants: other work on the machine may run its own). */
+    static List<Long> nsinits() {
+        ProcessHandle.current().descendants().filter { ProcessHandle h ->
+            try { new File("/proc/${h.pid()}/comm").text.trim() == 'nsinit' } catch (IOException ignored) { false }
+        }.map { it.pid() }.toList()
     }
 
     def "50 containers started and stopped in a loop leave no process, mount, ledger entry or descriptor"() {
         given:
-        List<Integer> nsinitBefore = nsinits()
         int openBefore = Ledger.current().openEntries().size()
         // warm up once, so that what is loaded and cached on first use does not count as a leak
         NativeStage.start(LaunchSpec.command('/bin/true').namespaces(PID, MNT).build()).with { waitFor(); close() }
@@ -59,7 +59,7 @@ class LoadContainersSpec extends Specification {
 
         then:
         problems.isEmpty()
-        (nsinits() - nsinitBefore).isEmpty()
+        nsinits().isEmpty()
         !Files.readString(Path.of('/proc/self/mountinfo')).contains(rootfs.toString())
         Ledger.current().openEntries().size() == openBefore
         fds() <= fdsBefore + 2 // a lazily opened descriptor or two (the JDK's), never one per container

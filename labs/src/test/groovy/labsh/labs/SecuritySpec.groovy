@@ -88,7 +88,7 @@ class SecuritySpec extends Specification {
         then:
         out[0] == '/'
         out[1] == 'inside the rootfs'
-        List<Integer> pids = out.drop(2).collect { it as int }
+        List<Integer> pids = out.drop(2).collect { it.toInteger() }
         !pids.isEmpty()
         pids.every { it < 10 } // the container's init, sh and ls: none of the host's pids
         !pids.contains(ProcessHandle.current().pid() as int)
@@ -103,7 +103,7 @@ class SecuritySpec extends Specification {
             mount -t proc proc /mnt 2>&1; echo "proc=\$?"
             echo "mnt:\$(ls -A /mnt)"
             """.stripIndent())
-        Map<String, Integer> status = out.readLines().findAll { it ==~ /\w+=\d+/ }.collectEntries { String l -> [(l.split('=')[0]): l.split('=')[1] as int] }
+        Map<String, Integer> status = out.readLines().findAll { it ==~ /\w+=\d+/ }.collectEntries { String l -> [(l.split('=')[0]): l.split('=')[1].toInteger()] }
 
         then: 'each try ran and failed'
         status.keySet() == ['mknod', 'devtmpfs', 'mount', 'proc'] as Set
@@ -133,7 +133,7 @@ class SecuritySpec extends Specification {
         given:
         int key = 0x5ec00000 | new Random().nextInt(0xffff)
         int id = SharedMemory.get(key, 4096, SharedMemory.IPC_CREAT | 0666)
-        assert Files.readAllLines(Path.of('/proc/sysvipc/shm')).drop(1)*.trim()*.split(/\s+/).any { it[0] as int == key }
+        assert Files.readAllLines(Path.of('/proc/sysvipc/shm')).drop(1)*.trim()*.split(/\s+/).any { it[0].toInteger() == key }
 
         when:
         List<String> rows = inContainer('cat /proc/sysvipc/shm').readLines()

@@ -266,7 +266,7 @@ class BadInputSpec extends Specification {
     static final class Pids {
         static List<List> generate(long seed, int random) {
             Random r = new Random(seed)
-            int max = Files.readString(Path.of('/proc/sys/kernel/pid_max')).trim() as int
+            int max = Files.readString(Path.of('/proc/sys/kernel/pid_max')).trim().toInteger()
             List<List> cases = [
                     ['pid 0', '0', ExitCode.USAGE],
                     ['negative', '-1', ExitCode.USAGE],
@@ -279,8 +279,8 @@ class BadInputSpec extends Specification {
                     ['over pid_max', "${max + 1}".toString(), ExitCode.BAD_INPUT],
                     ['Integer.MAX_VALUE', '2147483647', ExitCode.BAD_INPUT]]
             random.times {
-                int pid
-                while (Files.exists(Path.of("/proc/${pid = 1 + r.nextInt(max)}"))) { /* draw a free one */ }
+                int pid = 1 + r.nextInt(max)
+                while (Files.exists(Path.of("/proc/" + pid))) pid = 1 + r.nextInt(max) // draw until it names no process
                 cases << ['no such process', "${pid}".toString(), ExitCode.BAD_INPUT]
                 StringBuilder junk = new StringBuilder()
                 (1 + r.nextInt(8)).times { junk.appendCodePoint([0x41 + r.nextInt(26), 0x30 + r.nextInt(10), 0x4e2d, 0x1f600, 0x20, 0x2d][r.nextInt(6)]) }

@@ -137,13 +137,13 @@ class InfoFileFuzzSpec extends Specification {
             while (lines && lines.last().isEmpty()) lines.removeLast()
             if (lines.size() != 4) return [ok: false, why: "${lines.size()} lines"]
             String ip = lines[0]
-            boolean v4 = ip.split(/\./, -1).with { parts -> parts.size() == 4 && parts.every { it ==~ /0|[1-9][0-9]{0,2}/ && (it as int) <= 255 } }
+            boolean v4 = ip.split(/\./, -1).with { parts -> parts.size() == 4 && parts.every { it ==~ /0|[1-9][0-9]{0,2}/ && it.toInteger() <= 255 } }
             boolean v6 = ip in ['::1', 'fe80::1']
             if (!v4 && !v6) return [ok: false, why: 'address']
-            if (!(lines[1] ==~ /[0-9]{1,9}/) || !((lines[1] as int) in 1..65535)) return [ok: false, why: 'port']
+            if (!(lines[1] ==~ /[0-9]{1,9}/) || !(lines[1].toInteger() in 1..65535)) return [ok: false, why: 'port']
             if (lines[2].isEmpty()) return [ok: false, why: 'path']
-            if (!(lines[3] ==~ /[0-9]{1,9}/) || !((lines[3] as int) in 1..255)) return [ok: false, why: 'proj_id']
-            [ok: true, ip: ip, port: lines[1] as int, path: lines[2], projId: lines[3] as int]
+            if (!(lines[3] ==~ /[0-9]{1,9}/) || !(lines[3].toInteger() in 1..255)) return [ok: false, why: 'proj_id']
+            [ok: true, ip: ip, port: lines[1].toInteger(), path: lines[2], projId: lines[3].toInteger()]
         }
 
         /** One line a terminal shows as it is: no control character (C0, DEL, C1), no line or paragraph separator, no lone surrogate. */
