@@ -24,6 +24,7 @@ public class Ex5Scan {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         System.out.printf("%-8s %-22s %-22s %s%n", "servers", "concurrent (median)", "sequential (median)", "ratio");
+        List<String> rows = new ArrayList<>(); // Markdown rows for bench/run-all, after the table
         for (int n : new int[] {1, 10, 100}) {
             List<ServerSocket> busy = new ArrayList<>();
             List<Socket> fillers = new ArrayList<>();
@@ -56,11 +57,14 @@ public class Ex5Scan {
             }
             double c = median(conc) / 1e6, s = median(seq) / 1e6;
             System.out.printf("%-8d %-22s %-22s %.1fx faster%n", n, String.format("%.1f ms", c), String.format("%.1f ms", s), s / c);
+            rows.add(String.format("| ex5 scan of %d unanswering server%s (`bench/ex5-scan/run`) | %.1f ms | the seed's sequential scan %.1f ms | %.1fx faster |",
+                    n, n == 1 ? "" : "s", c, s, s / c));
             for (Socket f : fillers) f.close();
             for (ServerSocket b : busy) b.close();
             try (var st = Files.list(dir)) { for (Path p : st.toList()) Files.delete(p); }
             Files.delete(dir);
         }
+        rows.forEach(System.out::println);
     }
 
     static double median(long[] v) {

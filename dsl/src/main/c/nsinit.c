@@ -20,6 +20,9 @@
  *   -w DIR       chdir to DIR just before exec
  *   -i           init mode: the child is an init that forks COMMAND, forwards SIGTERM/SIGINT/
  *                SIGHUP to it, reaps every child and exits with COMMAND's status
+ *   -C           confine: after the setup, drop every capability but Docker's default set less
+ *                CAP_MKNOD (see drop_capabilities), so that root in the container cannot mount the
+ *                host's disk, load modules, or enter the host's namespaces
  *
  * Protocol on the control socket, one line each way per event:
  *   nsinit -> JVM   "clone N"   the child exists (host pid N) and waits: put it into cgroups now
@@ -32,6 +35,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -52,7 +56,7 @@
 static struct {
     const char *control, *hostname, *rootfs, *workdir;
     const char *uid_maps[MAX_LIST], *gid_maps[MAX_LIST], *binds[MAX_LIST], *procs[MAX_LIST];
-    int n_uid, n_gid, n_bind, n_proc, no_proc, init_mode, join_pid, flags, maps_root;
+    int n_uid, n_gid, n_bind, n_proc, no_proc, init_mode, join_pid, flags, maps_root, confine;
     char **command;
 } opt;
 
@@ -131,7 +135,7 @@ static void add(const char **list, int *n, const char *value) {
 
 static void parse_args(int argc, char **argv) {
     int c;
-    while ((c = getopt(argc, argv, "+c:n:j:u:g:h:r:b:p:Pw:i")) != -1) {
+    while ((c = getopt(argc, argv, "+c:n:j:u:g:h:r:b:p:Pw:iC")) != -1) {
         switch (c) {
         case 'c': opt.control = optarg; break;
         case 'n': opt.flags = ns_flags(optarg); break;
@@ -145,6 +149,7 @@ static void parse_args(int argc, char **argv) {
         case 'P': opt.no_proc = 1; break;
         case 'w': opt.workdir = optarg; break;
         case 'i': opt.init_mode = 1; break;
+        case 'C': opt.confine = 1; break;
         default: refuse("bad option (see the top of nsinit.c)");
         }
     }
@@ -277,6 +282,40 @@ static void mount_proc(const char *at) {
         fail("mount(\"proc\", \"%s\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", at);
 }
 
+/*
+ * -C. Root in a container made without a user namespace holds every capability of the host's
+ * user namespace: with CAP_SYS_ADMIN and CAP_MKNOD it can mknod the host's disk (or mount
+ * devtmpfs) and mount it, which undoes pivot_root (measured: the host's / was mounted on /mnt).
+ * Keep what a container's own work needs, Docker's default set, less CAP_MKNOD because no device
+ * cgroup stands behind it here (capabilities(7), PR_CAPBSET_DROP in prctl(2)). The bounding set
+ * is what root's execve() grants from, so dropping there holds for every later exec, setuid ones
+ * included; the inheritable set is emptied so nothing comes back through it.
+ */
+static void drop_capabilities(void) {
+    static const int keep[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_NET_RAW, CAP_SETGID,
+                               CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+                               CAP_KILL, CAP_AUDIT_WRITE};
+    unsigned long long kept = 0;
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) kept |= 1ULL << keep[i];
+    for (int cap = 0; cap < 64; cap++) {
+        if (kept & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL) break; /* past the kernel's last capability */
+            fail("prctl(PR_CAPBSET_DROP, %d)", cap);
+        }
+    }
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &head, data) < 0) fail("capget()");
+    for (int i = 0; i < 2; i++) {
+        unsigned int mask = (unsigned int) (kept >> (32 * i));
+        data[i].inheritable = 0;
+        data[i].permitted &= mask;
+        data[i].effective &= mask;
+    }
+    if (syscall(SYS_capset, &head, data) < 0) fail("capset()");
+}
+
 static void __attribute__((noreturn)) exec_command(void) {
     execvp(opt.command[0], opt.command);
     fail("execvp(\"%s\")", opt.command[0]);
@@ -334,6 +373,7 @@ static void __attribute__((noreturn)) child_main(int go_fd, int err_fd) {
         for (int i = 0; i < opt.n_proc; i++) mount_proc(opt.procs[i]);
     }
     if (opt.workdir && chdir(opt.workdir) < 0) fail("chdir(\"%s\")", opt.workdir);
+    if (opt.confine) drop_capabilities(); /* last: the setup above needed CAP_SYS_ADMIN */
     if (opt.init_mode) run_init(err_fd);
     exec_command();
 }

@@ -86,10 +86,13 @@ trait Ex5Words {
      * port, shm (ftok's path), projId, shmMessage, socketMessage, timeout (accept timeout in s, 120).
      */
     Server server(Map options) {
+        if (options.on != null && !(options.on instanceof Place)) {
+            throw new LabException("server: on: must be host, container(...) or vm() (got ${options.on.getClass().simpleName} ${options.on})")
+        }
         Place place = (options.on ?: host) as Place
-        Path info = options.info as Path
-        if (info == null || !Files.isDirectory(info)) throw new LabException("server: info: must name an existing directory (got ${options.info})")
-        String name = required(options, 'name')
+        Path info = options.info instanceof Path ? (Path) options.info : null
+        if (info == null || !Files.isDirectory(info)) throw new LabException("server: info: must name an existing directory, e.g. workdir 'info' (got ${options.info})")
+        String name = Ex5Options.fileName('name', required(options, 'name'))
         int port = Ex5Options.port(options.port)
         int projId = Ex5Options.projId(options.projId)
         String shm = options.shm?.toString() ?: (place instanceof VmPlace ? ((VmPlace) place).shmPath : null)
@@ -186,6 +189,7 @@ trait Ex5Words {
         LaunchSpec spec = LaunchSpec.command(bin.toString(), info.toString(), s.name, "${s.port}".toString(), shm,
                                              "${projId}".toString(), shmMessage, socketMessage)
                 .namespaces(c.namespaces).hostname(c.hostname).init(true)
+                .confined(true) // the seed's server needs no capability: it must not get CAP_SYS_ADMIN
                 .bind(info.toString(), info.toString()) // the --bind of singularity: the info directory, shared
                 .env('EX5_ACCEPT_TIMEOUT', "${timeout}".toString())
                 .stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)

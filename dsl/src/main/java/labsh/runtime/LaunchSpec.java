@@ -34,7 +34,7 @@ public final class LaunchSpec {
     private final int joinPid;
     private final String hostname, rootfs, workDir;
     private final List<Bind> binds;
-    private final boolean mountProc, init, clearEnv, mergeStderr;
+    private final boolean mountProc, init, clearEnv, mergeStderr, confined;
     private final List<String> procAt, command;
     private final List<IdMap> uidMaps, gidMaps;
     private final Map<String, String> env;
@@ -52,6 +52,7 @@ public final class LaunchSpec {
         init = b.init;
         clearEnv = b.clearEnv;
         mergeStderr = b.mergeStderr;
+        confined = b.confined;
         procAt = List.copyOf(b.procAt);
         command = List.copyOf(b.command);
         boolean user = namespaces.contains(NsType.USER) && joinPid == 0;
@@ -84,6 +85,8 @@ public final class LaunchSpec {
     public boolean mountProc() { return mountProc && joinPid == 0 && namespaces.containsAll(Set.of(NsType.PID, NsType.MNT)); }
     public List<String> procAt() { return procAt; }
     public boolean init() { return init; }
+    /** The container's root keeps only the capabilities of its own work (nsinit -C). */
+    public boolean confined() { return confined; }
     public List<IdMap> uidMaps() { return uidMaps; }
     public List<IdMap> gidMaps() { return gidMaps; }
     public List<String> command() { return command; }
@@ -114,6 +117,7 @@ public final class LaunchSpec {
         if (!mountProc) a.add("-P");
         if (workDir != null) { a.add("-w"); a.add(workDir); }
         if (init) a.add("-i");
+        if (confined) a.add("-C");
         return a;
     }
 
@@ -128,7 +132,7 @@ public final class LaunchSpec {
         private int joinPid;
         private String hostname, rootfs, workDir;
         private final List<Bind> binds = new ArrayList<>();
-        private boolean mountProc = true, init, clearEnv, mergeStderr;
+        private boolean mountProc = true, init, clearEnv, mergeStderr, confined;
         private final List<String> procAt = new ArrayList<>();
         private final List<IdMap> uidMaps = new ArrayList<>(), gidMaps = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -155,6 +159,13 @@ public final class LaunchSpec {
         public Builder procAt(String path) { procAt.add(path); return this; }
         /** Start an init as PID 1 that runs the command as its child and reaps orphans. */
         public Builder init(boolean on) { this.init = on; return this; }
+        /**
+         * Drop, after the setup, every capability beyond Docker's default set less CAP_MKNOD
+         * (nsinit -C): without a user namespace, root in the container otherwise holds the host's
+         * CAP_SYS_ADMIN and CAP_MKNOD and can mount the host's disk. Leave it off only for a
+         * payload that must mount or configure the network itself (a mount puzzle, ip link).
+         */
+        public Builder confined(boolean on) { this.confined = on; return this; }
         public Builder uidMap(int inside, int outside, int count) { uidMaps.add(new IdMap(inside, outside, count)); return this; }
         public Builder gidMap(int inside, int outside, int count) { gidMaps.add(new IdMap(inside, outside, count)); return this; }
         public Builder env(String name, String value) { env.put(name, value); return this; }

@@ -73,6 +73,11 @@ public final class LsnsCommand implements Callable<Integer> {
     public static void requireAccess(int pid) {
         Path proc = Path.of("/proc/" + pid);
         if (pid <= 0 || !Files.isDirectory(proc)) throw new Namespaces.NoSuchProcessException(pid);
+        // /proc/TID exists for every thread, though ls /proc does not list it: a thread is not a process
+        int tgid = threadGroup(proc);
+        if (tgid > 0 && tgid != pid) {
+            throw new IllegalArgumentException("pid " + pid + " is a thread of process " + tgid + ", not a process (lsns takes a process id)");
+        }
         try {
             int owner = (Integer) Files.getAttribute(proc, "unix:uid");
             if (owner != Libc.geteuid()) {
@@ -81,6 +86,18 @@ public final class LsnsCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Namespaces.NoSuchProcessException(pid);
         }
+    }
+
+    /** The Tgid line of /proc/PID/status: the process a thread id belongs to (0 if unreadable). */
+    private static int threadGroup(Path proc) {
+        try {
+            for (String line : Files.readAllLines(proc.resolve("status"))) {
+                if (line.startsWith("Tgid:")) return Integer.parseInt(line.substring(5).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile: the namespace links fail next and say so
+        }
+        return 0;
     }
 
     /** The rows sorted by inode, as lsns prints them; processes we may not read are not counted. */
@@ -143,11 +160,14 @@ public final class LsnsCommand implements Callable<Integer> {
     public static final class PidConverter implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            try {
-                int pid = Integer.parseInt(value.trim());
-                if (pid > 0) return pid;
-            } catch (NumberFormatException ignored) {
-                // fall through
+            // ASCII digits only: Integer.parseInt also reads '١٢٣' (Arabic-Indic digits) as 123
+            if (value.trim().matches("[0-9]{1,10}")) {
+                try {
+                    int pid = Integer.parseInt(value.trim());
+                    if (pid > 0) return pid;
+                } catch (NumberFormatException ignored) {
+                    // over int: fall through
+                }
             }
             throw new TypeConversionException("'" + value + "' is not a process id (a number greater than 0)");
         }

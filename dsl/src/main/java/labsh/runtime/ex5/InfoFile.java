@@ -71,8 +71,19 @@ public record InfoFile(String ip, int port, String shmPath, int projId) {
         return Integer.parseInt(s);
     }
 
+    /**
+     * The first 40 code points (never half a surrogate pair), with control characters and line
+     * separators written as escapes: junk from a file must not garble the one line of the error.
+     */
     private static String shorten(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        StringBuilder sb = new StringBuilder();
+        int[] cps = s.codePoints().toArray();
+        for (int i = 0; i < Math.min(cps.length, 40); i++) {
+            int cp = cps[i];
+            if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) sb.append(String.format("\\u%04x", cp));
+            else sb.appendCodePoint(cp);
+        }
+        return cps.length > 40 ? sb + "…" : sb.toString();
     }
 
     /** Writes the file beside and renames it, so that a client never reads half of it. */
