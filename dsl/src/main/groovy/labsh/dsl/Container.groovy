@@ -95,6 +95,7 @@ class Container implements Node {
             overlay = Overlay.mount(rootfs, dir, mountPoint, writable)
             LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-i')
                     .namespaces(namespaces).hostname(hostname).rootfs(root.toString()).init(true)
+                    .confined(true) // root inside keeps Docker's default capabilities only (nsinit -C)
                     .clearEnv().workDir('/').pipes().mergeStderr()
             ENV.each { String k, String v -> spec.env(k, v) }
             spec.env('PS1', prompt)
@@ -130,7 +131,7 @@ class Container implements Node {
     /** Runs {@code command} with /bin/sh -c in its namespaces and cgroup (nsinit join mode); status and output. */
     NativeStage.Result run(String command) {
         requireRunning()
-        Enter.shell(pid, namespaces, ENV, cgroup, command)
+        Enter.shell(pid, namespaces, ENV, cgroup, true, command)
     }
 
     /** Like {@link #run} but returns the output (without its last newline); a non-zero status is an error. */
@@ -168,7 +169,7 @@ class Container implements Node {
      */
     LaunchSpec attach() {
         requireRunning()
-        Enter.interactive(pid, namespaces, ENV, cgroup, prompt)
+        Enter.interactive(pid, namespaces, ENV, cgroup, true, prompt)
     }
 
     boolean isRunning() { process != null && !stopped && process.alive }

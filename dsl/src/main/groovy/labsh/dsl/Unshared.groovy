@@ -33,7 +33,7 @@ class Unshared implements Node {
     int getPid() { process.pid() }
 
     /** Runs {@code command} with /bin/sh -c inside (join mode), with labsh's environment. */
-    NativeStage.Result run(String command) { Enter.shell(pid, types, null, null, command) }
+    NativeStage.Result run(String command) { Enter.shell(pid, types, null, null, false, command) }
 
     /** Like {@link #run}; a non-zero status is an error. Returns the output without its last newline. */
     String exec(String command) {

@@ -4,6 +4,9 @@ import java.lang.ProcessBuilder.Redirect
 import java.nio.file.Files
 import java.nio.file.LinkOption
 import java.nio.file.Path
+import labsh.dsl.LabOptions
+import labsh.dsl.LabResult
+import labsh.dsl.LabRunner
 import labsh.kernel.Privilege
 import labsh.kernel.SharedMemory
 import labsh.runtime.LaunchSpec
@@ -111,6 +114,36 @@ class SecuritySpec extends Specification {
 
         and: 'nothing of the host is under /mnt'
         out.readLines().contains('mnt:')
+
+        where:
+        [device, majorMinor, fstype] << [hostRoot()]
+    }
+
+    def "a lab's container (the container word) and a command exec'd into it cannot mount the host's disk (#device)"() {
+        given: 'a lab that starts a writable busybox container and tries, through its init and through exec (join mode)'
+        String tries = "mknod /tmp/disk b ${majorMinor.replace(':', ' ')}; echo mknod=\$?; " +
+                "mount -t ${fstype} /tmp/disk /mnt; echo mount=\$?; mount -t devtmpfs none /mnt; echo devtmpfs=\$?"
+        Path lab = Files.createTempFile('security-container', '.groovy')
+        Files.writeString(lab, """
+            lab 'escape from a container'
+            step('try') {
+                Container c = container 'jail', rootfs: busybox(), writable: true
+                say 'exec: ' + c.run('${tries}').output().readLines().join(' ')
+            }
+            """.stripIndent())
+
+        when:
+        LabResult r = LabRunner.run(lab, new LabOptions(out: System.out, err: System.err))
+        String said = r.output.readLines().find { it.contains('exec: ') }
+
+        then: 'the lab ran, and every try was refused'
+        r.ok
+        said =~ /mknod=[1-9]/
+        said =~ /mount=[1-9]/
+        said =~ /devtmpfs=[1-9]/
+
+        cleanup:
+        Files.deleteIfExists(lab)
 
         where:
         [device, majorMinor, fstype] << [hostRoot()]

@@ -22,22 +22,27 @@ public final class Enter {
      * {@code /bin/sh -c command} inside; waits and returns its status and output. {@code env} null
      * keeps labsh's environment (a process without its own root uses the host's programs).
      */
-    public static NativeStage.Result shell(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, String command) {
-        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-c", command), pid, types, env, cgroup)
+    public static NativeStage.Result shell(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, boolean confined,
+                                           String command) {
+        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-c", command), pid, types, env, cgroup, confined)
                 .stdout(Redirect.PIPE).mergeStderr();
         return NativeStage.run(spec.build());
     }
 
     /** An interactive {@code sh -i} inside, on labsh's own terminal, with {@code prompt} as PS1. */
-    public static LaunchSpec interactive(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, String prompt) {
-        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-i"), pid, types, env, cgroup)
+    public static LaunchSpec interactive(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, boolean confined,
+                                         String prompt) {
+        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-i"), pid, types, env, cgroup, confined)
                 .stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
         if (prompt != null) spec.env("PS1", prompt);
         return spec.build();
     }
 
-    private static LaunchSpec.Builder base(LaunchSpec.Builder spec, int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup) {
-        spec.join(pid).namespaces(types).workDir("/");
+    private static LaunchSpec.Builder base(LaunchSpec.Builder spec, int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup,
+                                           boolean confined) {
+        // a command entered into a confined container gets no more than the container's own init:
+        // otherwise `exec` would hand the host's capabilities (mknod + mount of the host's disk) inside
+        spec.join(pid).namespaces(types).workDir("/").confined(confined);
         if (env != null) {
             spec.clearEnv();
             env.forEach(spec::env);
