@@ -127,7 +127,7 @@ public final class Inotify implements AutoCloseable {
             int n;
             do {
                 try {
-                    n = Syscall.call("poll", "[{fd=" + fd + ", POLLIN}, {fd=" + wakeRead + ", POLLIN}], 2, " + timeoutMillis,
+                    n = Syscall.call("poll", () -> "[{fd=" + fd + ", POLLIN}, {fd=" + wakeRead + ", POLLIN}], 2, " + timeoutMillis,
                             () -> Libc.poll(fds, 2, timeoutMillis));
                 } catch (KernelException e) {
                     if (e.is(Errno.EINTR)) { n = -1; continue; }
@@ -135,7 +135,7 @@ public final class Inotify implements AutoCloseable {
                 }
             } while (n < 0);
             if (closed || n == 0 || (fds.getShort(6) & POLLIN) == 0) return List.of();
-            long len = Syscall.callLong("read", fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
+            long len = Syscall.callLong("read", () -> fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
             return parse(buf, (int) len);
         }
     }
