@@ -127,7 +127,7 @@ public final class Bridge implements AutoCloseable {
 
     // ---- threads, stopping --------------------------------------------------------------------
 
-    /** A plain thread that submits one side's loop to its joined thread and waits for it to end. */
+    /** A plain thread that submits the relay loop to its joined thread, waits for it to end, and stops the bridge with the reason it ended. */
     private Thread runner(String name, JoinedThread side, Runnable loop) {
         Thread t = new Thread(() -> {
             try {
