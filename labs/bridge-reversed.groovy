@@ -53,9 +53,9 @@ step('type lines into the client') {
 step('the kernel saw who used the server\'s queues') {
     say 'Every msgsnd and msgrcv is recorded by the kernel: lspid and lrpid in /proc/sysvipc/msg, read in the server\'s IPC namespace.'
     check('5566: last sent by labsh (the bridge), last received by the server') { queuePids(server, request) == [labshPid, server.programPid] }
-    say 'A receiver woken by a send is recorded by its thread id (ipc/msg.c): the bridge\'s queue thread.'
+    say 'A receiver woken by a send is recorded by its thread id (ipc/msg.c): the bridge\'s relay thread.'
     check('7788: last sent by the server, last received by the bridge') {
-        queuePids(server, reply)[0] == server.programPid && queuePids(server, reply)[1] in [labshPid, relay.ipcThreadId()]
+        queuePids(server, reply)[0] == server.programPid && queuePids(server, reply)[1] in [labshPid, relay.relayThreadId()]
     }
     check('the client\'s directory, seen from the host, is empty: its files were in its mount namespace only') { client.filesOnHost().isEmpty() }
 }

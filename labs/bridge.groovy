@@ -35,13 +35,18 @@ step('start the client in a container of its own (message queues)') {
 }
 
 step('bridge the client\'s IPC namespace and the server\'s mount namespace') {
-    say 'Two threads of labsh: one setns(2)s into the client\'s IPC namespace, the other into the server\'s mount namespace.'
+    say 'Threads of labsh: one setns(2)s into the client\'s IPC namespace, one into the server\'s mount namespace,'
+    say 'and the relay thread into both (setns moves only the calling thread), as the C bridge, one process, does.'
     relay = bridge ipc: client, mnt: server
     check('the queue thread is in the client\'s IPC namespace (/proc/self/task/TID/ns/ipc)') {
         threadNamespace(relay.ipcThreadId(), 'ipc') == client.namespaces()[NsType.IPC]
     }
     check('the file thread is in the server\'s mount namespace (/proc/self/task/TID/ns/mnt)') {
         threadNamespace(relay.mntThreadId(), 'mnt') == server.namespaces()[NsType.MNT]
+    }
+    check('the relay thread is in both') {
+        threadNamespace(relay.relayThreadId(), 'ipc') == client.namespaces()[NsType.IPC] &&
+                threadNamespace(relay.relayThreadId(), 'mnt') == server.namespaces()[NsType.MNT]
     }
 }
 
@@ -56,9 +61,9 @@ step('type lines into the client') {
     check('a line of 301 bytes comes back as two pieces, nothing lost') { client.type(longLine).join('') == longLine }
     check('the bridge relayed 9 messages') { relay.relayed() == 9 }
     say 'The kernel records the last sender and receiver of each queue (lspid, lrpid in /proc/sysvipc/msg);'
-    say 'a receiver woken by a send is recorded by its thread id (ipc/msg.c): the bridge\'s queue thread.'
+    say 'a receiver woken by a send is recorded by its thread id (ipc/msg.c): the bridge\'s relay thread.'
     check('5566: last sent by the client, last received by the bridge') {
-        queuePids(client, request)[0] == client.programPid && queuePids(client, request)[1] in [labshPid, relay.ipcThreadId()]
+        queuePids(client, request)[0] == client.programPid && queuePids(client, request)[1] in [labshPid, relay.relayThreadId()]
     }
     check('7788: last sent by labsh, last received by the client') { queuePids(client, reply) == [labshPid, client.programPid] }
 }

@@ -17,7 +17,7 @@ import labsh.runtime.bridge.BridgeProtocol;
 import labsh.runtime.bridge.EchoRole;
 
 /**
- * Round trips per second through the seed 000 hand-off: labsh's bridge (two joined threads of this
+ * Round trips per second through the seed 000 hand-off: labsh's bridge (its relay thread, in this
  * warm JVM) against labs/c/bridge/bridge.c (one single-threaded process in both namespaces), with
  * the same client (bench-client, in its own container) and the same server (file-server, in its
  * own container, on a tmpfs of its mount namespace). Rounds alternate the two; each measurement

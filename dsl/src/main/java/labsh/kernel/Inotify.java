@@ -17,10 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * container's files. Events can then be read on any thread.
  *
  * <p>Closing: close(2) of an fd does not wake a thread already blocked in read(2) on it (the read
- * holds its own reference to the file). So readers wait in poll(2) on the inotify fd <em>and</em>
- * a wake-up pipe; {@link #close()} writes to the pipe, waits for a reader to leave, then closes
- * both fds. A blocked {@link #read()} therefore returns an empty list once another thread closes
- * the instance. {@link #poll(int)} waits at most a given time instead.
+ * holds its own reference to the file). So {@link #close()} wakes a reader first, then waits for
+ * it to leave and closes the fds: a reader blocked in {@link #read()} is woken by an event
+ * (IN_IGNORED of a watch added and removed for that), one in {@link #poll(int)} (which waits at
+ * most a given time) by a wake-up pipe it polls as well. Either returns an empty list once
+ * another thread closed the instance.
  */
 public final class Inotify implements AutoCloseable {
     public static final int IN_ACCESS = 0x1, IN_MODIFY = 0x2, IN_ATTRIB = 0x4, IN_CLOSE_WRITE = 0x8,
@@ -110,9 +111,27 @@ public final class Inotify implements AutoCloseable {
         Syscall.call("inotify_rm_watch", fd + ", " + wd, () -> Libc.inotify_rm_watch(fd, wd));
     }
 
-    /** Blocks until events are queued and returns them, in order; returns an empty list once closed. */
+    /**
+     * Blocks until events are queued and returns them, in order; returns an empty list once
+     * closed. One blocking read(2), without the poll(2) before it that {@link #poll} needs for a
+     * timeout: a relay reads events per message, and system calls are most of its cost.
+     * {@link #close()} wakes it with an event (see there).
+     */
     public List<Event> read() {
-        return poll(-1);
+        synchronized (reading) {
+            if (closed) return List.of();
+            long len;
+            for (;;) {
+                try {
+                    len = Syscall.callLong("read", () -> fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
+                    break;
+                } catch (KernelException e) {
+                    if (!e.is(Errno.EINTR)) throw e;
+                }
+            }
+            if (closed) return List.of();
+            return parse(buf, (int) len);
+        }
     }
 
     /** Waits at most {@code timeoutMillis} (-1: forever) and returns the queued events, or an empty list. */
@@ -127,7 +146,7 @@ public final class Inotify implements AutoCloseable {
             int n;
             do {
                 try {
-                    n = Syscall.call("poll", "[{fd=" + fd + ", POLLIN}, {fd=" + wakeRead + ", POLLIN}], 2, " + timeoutMillis,
+                    n = Syscall.call("poll", () -> "[{fd=" + fd + ", POLLIN}, {fd=" + wakeRead + ", POLLIN}], 2, " + timeoutMillis,
                             () -> Libc.poll(fds, 2, timeoutMillis));
                 } catch (KernelException e) {
                     if (e.is(Errno.EINTR)) { n = -1; continue; }
@@ -135,7 +154,7 @@ public final class Inotify implements AutoCloseable {
                 }
             } while (n < 0);
             if (closed || n == 0 || (fds.getShort(6) & POLLIN) == 0) return List.of();
-            long len = Syscall.callLong("read", fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
+            long len = Syscall.callLong("read", () -> fd + ", buf, " + BUFFER, () -> Libc.read(fd, buf, BUFFER));
             return parse(buf, (int) len);
         }
     }
@@ -163,14 +182,38 @@ public final class Inotify implements AutoCloseable {
         Memory one = new Memory(1);
         one.setByte(0, (byte) 1);
         try {
-            Libc.write(wakeWrite, one, 1);
+            Libc.write(wakeWrite, one, 1); // wakes a reader in poll()
         } catch (RuntimeException ignored) {
             // the pipe is non-blocking and nearly empty; a full pipe would already wake the reader
         }
+        wakeBlockedRead();
         synchronized (reading) { // a reader leaves poll() before the fds go away (no fd-reuse race)
             Syscall.call("close", String.valueOf(fd), () -> Libc.close(fd));
             Libc.close(wakeRead);
             Libc.close(wakeWrite);
+        }
+    }
+
+    /**
+     * Wakes a reader blocked in read(2) on this instance with an event: a watch added on "/" (it
+     * exists in every mount namespace) and removed again queues IN_IGNORED (inotify_rm_watch(2)),
+     * whatever other watches there are. If that fails (no watch left, ENOSPC), removing the known
+     * watches queues IN_IGNORED for each that is still live.
+     */
+    private void wakeBlockedRead() {
+        try {
+            int wd = Syscall.call("inotify_add_watch", fd + ", \"/\", IN_ATTRIB", () -> Libc.inotify_add_watch(fd, "/", IN_ATTRIB));
+            removeWatch(wd);
+            return;
+        } catch (KernelException e) {
+            // fall back to the known watches below
+        }
+        for (int wd : watches.keySet()) {
+            try {
+                removeWatch(wd);
+            } catch (KernelException gone) {
+                // already removed by the kernel (IN_IGNORED was queued then)
+            }
         }
     }
 

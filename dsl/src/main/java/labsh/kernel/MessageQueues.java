@@ -111,8 +111,8 @@ public final class MessageQueues {
         Memory buf = buffer(mtextSize);
         putLong(buf, mtype);
         buf.write(Native.LONG_SIZE, text, 0, text.length);
-        String args = qid + ", {mtype=" + mtype + ", mtext=" + preview(text) + "}, " + mtextSize + ", 0";
-        Syscall.call("msgsnd", args, () -> Libc.msgsnd(qid, buf, mtextSize, 0));
+        Syscall.call("msgsnd", () -> qid + ", {mtype=" + mtype + ", mtext=" + preview(text) + "}, " + mtextSize + ", 0",
+                () -> Libc.msgsnd(qid, buf, mtextSize, 0));
     }
 
     /** send() of a UTF-8 string. */
@@ -141,10 +141,10 @@ public final class MessageQueues {
     public static Message receiveRaw(int qid, long mtype, int mtextSize, boolean noWait) {
         Memory buf = buffer(mtextSize);
         int flags = noWait ? IPC_NOWAIT : 0;
-        String args = qid + ", buf, " + mtextSize + ", " + mtype + ", " + flagNames(flags);
         long n;
         try {
-            n = Syscall.callLong("msgrcv", args, () -> Libc.msgrcv(qid, buf, mtextSize, mtype, flags));
+            n = Syscall.callLong("msgrcv", () -> qid + ", buf, " + mtextSize + ", " + mtype + ", " + flagNames(flags),
+                    () -> Libc.msgrcv(qid, buf, mtextSize, mtype, flags));
         } catch (KernelException e) {
             if (noWait && e.is(Errno.ENOMSG)) return null;
             throw e;

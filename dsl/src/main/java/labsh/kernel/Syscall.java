@@ -2,6 +2,7 @@ package labsh.kernel;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
+import java.util.function.Supplier;
 
 /**
  * Runs one libc call, records it in the {@link Trace}, and turns errno into a
@@ -17,23 +18,38 @@ public final class Syscall {
 
     /** {@code args} is the argument list as it should read in the trace, e.g. {@code "7, CLONE_NEWIPC"}. */
     public static int call(String name, String args, IntCall c) {
+        return call(name, () -> args, c);
+    }
+
+    /**
+     * Like {@link #call(String, String, IntCall)}, but the argument list is built only when it is
+     * read: by a trace listener, or for the error. For calls made per message (msgsnd, msgrcv,
+     * poll, read of a relay): formatting their arguments (msgsnd's decodes the text for its
+     * preview) is work thrown away whenever no one traces, which is nearly always.
+     */
+    public static int call(String name, Supplier<String> args, IntCall c) {
         try {
             int r = c.call();
-            Trace.record(name, args, Integer.toString(r), 0);
+            if (Trace.enabled()) Trace.record(name, args.get(), Integer.toString(r), 0);
             return r;
         } catch (LastErrorException e) {
-            throw failed(name, args, e.getErrorCode());
+            throw failed(name, args.get(), e.getErrorCode());
+        }
+    }
+
+    /** {@link #callLong(String, String, LongCall)} with the argument list built only when read. */
+    public static long callLong(String name, Supplier<String> args, LongCall c) {
+        try {
+            long r = c.call();
+            if (Trace.enabled()) Trace.record(name, args.get(), Long.toString(r), 0);
+            return r;
+        } catch (LastErrorException e) {
+            throw failed(name, args.get(), e.getErrorCode());
         }
     }
 
     public static long callLong(String name, String args, LongCall c) {
-        try {
-            long r = c.call();
-            Trace.record(name, args, Long.toString(r), 0);
-            return r;
-        } catch (LastErrorException e) {
-            throw failed(name, args, e.getErrorCode());
-        }
+        return callLong(name, () -> args, c);
     }
 
     public static Pointer callPointer(String name, String args, PointerCall c) {

@@ -1,8 +1,10 @@
 package labsh.runtime;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -39,18 +41,19 @@ public final class JoinedThread implements AutoCloseable {
     private static final FutureTask<Void> STOP = new FutureTask<>(() -> null);
 
     private final String name;
+    /** Whose namespace of each type this thread joins: one pid for all, or (a relay) one per type. */
+    private final EnumMap<NsType, Integer> pids;
     private final int pid;
-    private final EnumSet<NsType> types;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final BlockingQueue<FutureTask<?>> work = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
     private volatile int tid;
 
-    private JoinedThread(String name, int pid, EnumSet<NsType> types) {
+    private JoinedThread(String name, int pid, EnumMap<NsType, Integer> pids) {
         this.name = name;
         this.pid = pid;
-        this.types = types;
+        this.pids = pids;
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true); // a forgotten JoinedThread must not keep the JVM (and the ledger unwind) from ending
     }
@@ -61,14 +64,30 @@ public final class JoinedThread implements AutoCloseable {
      * thread ends and its KernelException is thrown here.
      */
     public static JoinedThread join(String name, int pid, NsType... types) {
-        EnumSet<NsType> set = types.length == 0 ? EnumSet.noneOf(NsType.class) : EnumSet.of(types[0], types);
-        for (NsType t : set) {
+        EnumMap<NsType, Integer> pids = new EnumMap<>(NsType.class);
+        for (NsType t : types) pids.put(t, pid);
+        return start(name, pid, pids);
+    }
+
+    /**
+     * Like {@link #join(String, int, NsType...)}, but each namespace type is joined from its own
+     * pid, e.g. {IPC: client, MNT: server}: one thread in two containers' namespaces at once, as a
+     * single-threaded C process can be after two setns(2) calls.
+     */
+    public static JoinedThread join(String name, Map<NsType, Integer> pidByType) {
+        if (pidByType.isEmpty()) throw new IllegalArgumentException(name + ": no namespace to join");
+        EnumMap<NsType, Integer> pids = new EnumMap<>(pidByType);
+        return start(name, pids.values().iterator().next(), pids);
+    }
+
+    private static JoinedThread start(String name, int pid, EnumMap<NsType, Integer> pids) {
+        for (NsType t : pids.keySet()) {
             if (t != NsType.IPC && t != NsType.UTS && t != NsType.NET && t != NsType.MNT) {
                 throw new IllegalArgumentException("a thread can join only ipc, uts, net and mnt namespaces, not "
                         + t.procName() + " (a multithreaded process cannot setns into a " + t.procName() + " namespace)");
             }
         }
-        return started(new JoinedThread(name, pid, set));
+        return started(new JoinedThread(name, pid, pids));
     }
 
     /** Starts the thread and returns once it is in its namespaces; if a call failed, throws its KernelException. */
@@ -82,7 +101,7 @@ public final class JoinedThread implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             jt.close();
-            throw new IllegalStateException("interrupted while " + jt.name + " entered its namespaces");
+            throw new IllegalStateException("interrupted while " + jt.name + " entered its namespaces " + jt.pids);
         }
         return jt;
     }
@@ -96,7 +115,7 @@ public final class JoinedThread implements AutoCloseable {
      * dies, even by SIGKILL, the kernel unmounts everything in it. {@link #pid()} is 0.
      */
     public static JoinedThread ownMountNamespace(String name) {
-        return started(new JoinedThread(name, 0, EnumSet.of(NsType.MNT)));
+        return started(new JoinedThread(name, 0, new EnumMap<>(Map.of(NsType.MNT, 0))));
     }
 
     private void loop() {
@@ -131,13 +150,13 @@ public final class JoinedThread implements AutoCloseable {
         }
         // mnt last: once in the target's mount namespace, /proc may show another pid namespace.
         for (NsType t : List.of(NsType.IPC, NsType.UTS, NsType.NET)) {
-            if (types.contains(t)) Namespaces.join(pid, t);
+            if (pids.containsKey(t)) Namespaces.join(pids.get(t), t);
         }
-        if (types.contains(NsType.MNT)) {
+        if (pids.containsKey(NsType.MNT)) {
             // The JVM's threads share one fs_struct (root, cwd); setns(CLONE_NEWNS) refuses a
             // shared one with EINVAL (setns(2)), so give this thread its own first.
             Namespaces.unshare(Namespaces.CLONE_FS);
-            Namespaces.join(pid, NsType.MNT);
+            Namespaces.join(pids.get(NsType.MNT), NsType.MNT);
         }
     }
 
@@ -183,10 +202,13 @@ public final class JoinedThread implements AutoCloseable {
 
     public String name() { return name; }
 
-    /** The pid whose namespaces this thread joined. */
+    /** The pid whose namespaces this thread joined (with one pid per type: that of the first type joined). */
     public int pid() { return pid; }
 
-    public Set<NsType> types() { return EnumSet.copyOf(types); }
+    /** The pid whose namespace of {@code type} this thread joined, or 0 if it did not join that type. */
+    public int pid(NsType type) { return pids.getOrDefault(type, 0); }
+
+    public Set<NsType> types() { return pids.isEmpty() ? EnumSet.noneOf(NsType.class) : EnumSet.copyOf(pids.keySet()); }
 
     /** The kernel's id for this thread: /proc/PID/task/TID/ns/* shows what it joined. */
     public int tid() { return tid; }

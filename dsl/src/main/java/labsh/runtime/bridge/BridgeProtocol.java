@@ -78,6 +78,7 @@ public record BridgeProtocol(int requestKey, int replyKey, long requestType, lon
 
     /** The text split by the 256-byte rule: one piece when it fits (an empty text is one empty piece). */
     public static List<byte[]> pieces(byte[] text) {
+        if (text.length <= MAX_TEXT) return List.of(text); // the usual case: no copy per message
         List<byte[]> out = new ArrayList<>();
         int at = 0;
         do {

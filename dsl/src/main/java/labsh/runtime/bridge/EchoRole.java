@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import labsh.kernel.Mounts;
 import labsh.kernel.NsType;
 import labsh.kernel.Processes;
+import labsh.kernel.SysvIpcTable;
 import labsh.runtime.CPrograms;
 import labsh.runtime.JoinedThread;
 import labsh.runtime.LaunchSpec;
@@ -106,7 +108,36 @@ public final class EchoRole implements AutoCloseable {
         }
         EchoRole role = new EchoRole(kind, p, dir, dirEntry);
         if (kind.client) role.readOutput();
+        if (!kind.files) {
+            try {
+                role.awaitQueues(protocol);
+            } catch (RuntimeException e) {
+                role.close();
+                throw e;
+            }
+        }
         return role;
+    }
+
+    /**
+     * A peer on queues is ready once it has made both (msgget with IPC_CREAT): a bridge joined
+     * later, and a lab's check of its IPC namespace, then find them. Read from the kernel's list in
+     * that namespace, on a thread joined to it; /proc/sysvipc cannot be watched, so it is read
+     * again every few milliseconds until they are there (a few ms after the start).
+     */
+    private void awaitQueues(BridgeProtocol protocol) {
+        Set<Integer> keys = Set.of(protocol.requestKey(), protocol.replyKey());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (JoinedThread ipc = JoinedThread.join("queues-of-" + process.pid(), process.pid(), NsType.IPC)) {
+            while (!ipc.call(() -> SysvIpcTable.messageQueues().stream().map(SysvIpcTable.Row::key).toList().containsAll(keys))) {
+                if (!process.isAlive()) throw new IllegalStateException(kind.program + " exited before it made its queues");
+                if (System.nanoTime() > deadline) throw new IllegalStateException(kind.program + " made no queues " + keys + " in 10 s");
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + kind.program + " made its queues");
+        }
     }
 
     /**

@@ -5,8 +5,9 @@ import labsh.kernel.KernelException;
 import labsh.kernel.MessageQueues;
 
 /**
- * The bridge's side on SysV message queues. Every method runs on the thread joined to the queue
- * peer's IPC namespace (msgget(2) finds keys in the caller's IPC namespace only).
+ * The bridge's side on SysV message queues. Every method runs on a thread in the queue peer's IPC
+ * namespace (the side's own thread, or the relay thread that is in both): msgget(2) finds keys in
+ * the caller's IPC namespace only, and queue ids are per IPC namespace.
  */
 final class QueueSide {
     private final BridgeProtocol protocol;

@@ -73,7 +73,7 @@ class BridgeSpec extends Specification {
         !queueKeysIn(server.pid()).contains(KEY_5566)
     }
 
-    def "the bridge's two threads are in the client's IPC namespace and the server's mount namespace"() {
+    def "the bridge's side threads are in the client's IPC namespace or the server's mount namespace, its relay thread in both"() {
         when:
         startBridge()
         String me = "/proc/${ProcessHandle.current().pid()}/task"
@@ -83,6 +83,10 @@ class BridgeSpec extends Specification {
         inode("${me}/${bridge.mntThreadId()}/ns/mnt") == Namespaces.of(server.pid())[NsType.MNT]
         inode("${me}/${bridge.ipcThreadId()}/ns/mnt") != Namespaces.of(server.pid())[NsType.MNT]
         inode("${me}/${bridge.mntThreadId()}/ns/ipc") != Namespaces.of(client.pid())[NsType.IPC]
+
+        and: 'the relay thread is in both, as the one-process C bridge is'
+        inode("${me}/${bridge.relayThreadId()}/ns/ipc") == Namespaces.of(client.pid())[NsType.IPC]
+        inode("${me}/${bridge.relayThreadId()}/ns/mnt") == Namespaces.of(server.pid())[NsType.MNT]
     }
 
     def "a line typed into the client comes back through queues, the bridge, files and the server"() {
