@@ -266,7 +266,7 @@ class BadInputSpec extends Specification {
     static final class Pids {
         static List<List> generate(long seed, int random) {
             Random r = new Random(seed)
-            int max = Files.readString(Path.of('/proc/sys/kernel/pid_max')).trim().toInteger()
+            int pidMax = Integer.parseInt(Files.readString(Path.of('/proc/sys/kernel/pid_max')).trim())
             List<List> cases = [
                     ['pid 0', '0', ExitCode.USAGE],
                     ['negative', '-1', ExitCode.USAGE],
@@ -276,12 +276,14 @@ class BadInputSpec extends Specification {
                     ['hex', '0x10', ExitCode.USAGE],
                     ['unicode digits', '١٢٣', ExitCode.USAGE],
                     ['self', 'self', ExitCode.USAGE],
-                    ['over pid_max', "${max + 1}".toString(), ExitCode.BAD_INPUT],
+                    ['over pid_max', Integer.toString(pidMax + 1), ExitCode.BAD_INPUT],
                     ['Integer.MAX_VALUE', '2147483647', ExitCode.BAD_INPUT]]
-            random.times {
-                int pid = 1 + r.nextInt(max)
-                while (Files.exists(Path.of("/proc/" + pid))) pid = 1 + r.nextInt(max) // draw until it names no process
-                cases << ['no such process', "${pid}".toString(), ExitCode.BAD_INPUT]
+            for (int n = 0; n < random; n++) {
+                int pid = 0
+                for (int tries = 0; tries < 1000 && (pid == 0 || Files.exists(Path.of('/proc/' + pid))); tries++) {
+                    pid = 1 + r.nextInt(pidMax - 1) // drawn until it names no process
+                }
+                cases << ['no such process', Integer.toString(pid), ExitCode.BAD_INPUT]
                 StringBuilder junk = new StringBuilder()
                 (1 + r.nextInt(8)).times { junk.appendCodePoint([0x41 + r.nextInt(26), 0x30 + r.nextInt(10), 0x4e2d, 0x1f600, 0x20, 0x2d][r.nextInt(6)]) }
                 if (!(junk.toString().trim() ==~ /\d+/)) cases << ['junk', junk.toString(), ExitCode.USAGE]
