@@ -53,6 +53,20 @@ public final class Mounts {
         umount(path, true);
     }
 
+    /**
+     * Closes the ledger entries of the mounts made in mount namespace {@code mntns} once no process
+     * holds it any more: the kernel freed those mounts with the namespace (mount_namespaces(7)), so
+     * there is nothing left for the unwind or `labsh clean` to unmount.
+     */
+    public static void forgetNamespace(long mntns) {
+        String prefix = mntns + ":";
+        MADE.entrySet().removeIf(e -> {
+            if (!e.getKey().startsWith(prefix)) return false;
+            e.getValue().removed();
+            return true;
+        });
+    }
+
     /** mount --bind (--rbind when recursive). */
     public static void bind(String source, String target, boolean recursive) {
         mount(source, target, null, MS_BIND | (recursive ? MS_REC : 0), null);

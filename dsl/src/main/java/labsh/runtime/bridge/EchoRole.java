@@ -261,7 +261,10 @@ public final class EchoRole implements AutoCloseable {
      */
     @Override
     public void close() {
+        Long mntns = dir != null && process.isAlive() ? process.namespaces().get(NsType.MNT) : null;
         process.close();
+        // its private tmpfs went with its mount namespace, which only its processes held
+        if (mntns != null && !process.isAlive()) Mounts.forgetNamespace(mntns);
         if (dir != null) deleteDirectory(dir, dirEntry);
     }
 
