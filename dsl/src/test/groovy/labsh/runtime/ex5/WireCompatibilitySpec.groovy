@@ -73,9 +73,19 @@ class WireCompatibilitySpec extends Specification {
         // generous: once, on a loaded 2-core machine, the C server needed more than 10 s to get there
         long deadline = System.nanoTime() + 30_000_000_000L
         while (!Files.exists(file)) {
-            assert p.alive: "the C server exited: ${p.inputStream.text}"
-            assert System.nanoTime() < deadline: "no info file ${file} after 30 s; the server is alive, pid ${p.pid()}"
+            assert p.alive && System.nanoTime() < deadline: "no info file ${file}: ${diagnosis(file, p)}"
             Thread.sleep(20)
         }
+    }
+
+    /** What the kernel says of the server and of this thread, for a failure that only a full run shows. */
+    private static String diagnosis(Path file, Process p) {
+        String pid = p.pid()
+        def read = { String f -> try { Files.readString(Path.of(f)).trim() } catch (Exception e) { "(${e.class.simpleName})" } }
+        def link = { String f -> try { Files.readSymbolicLink(Path.of(f)).toString() } catch (Exception e) { "(${e.class.simpleName})" } }
+        "alive=${p.alive}, dir=${file.parent.toFile().list()}, server mnt=${link("/proc/${pid}/ns/mnt")}, " +
+                "this thread's mnt=${link('/proc/thread-self/ns/mnt')}, server state=${read("/proc/${pid}/stat")}, " +
+                "server cgroup=${read("/proc/${pid}/cgroup").readLines().take(3)}, server cwd=${link("/proc/${pid}/cwd")}, " +
+                "this thread's root=${link('/proc/thread-self/root')}"
     }
 }
