@@ -125,7 +125,8 @@ class ShellPtySpec extends Specification {
         start()
 
         when: 'a container from a busybox root, started on one line'
-        type "box = container 'ptybox1', rootfs: busybox(), hostname: 'ptybox'"
+        // at: its root's mount point; the default is under the spec's state directory, in /tmp, which seed 004 forbids
+        type "box = container 'ptybox1', rootfs: busybox(), hostname: 'ptybox', at: '/run/labsh-ptybox1-${ProcessHandle.current().pid()}'"
         waitFor(/ptybox1: pid \d+ on the host/)
         int pid = (screen() =~ /ptybox1: pid (\d+) on the host/)[0][1] as int
 
@@ -163,6 +164,7 @@ class ShellPtySpec extends Specification {
         then: 'the shell is gone and so is everything it made: the container, the ledger'
         waitFor(/LABSH-EXITED 0/)
         !Files.isDirectory(Path.of("/proc/${pid}"))
+        !Files.exists(Path.of("/run/labsh-ptybox1-${ProcessHandle.current().pid()}"))
         ledgers().isEmpty()
         nsinitsOfThisState().isEmpty()
     }
