@@ -66,7 +66,10 @@ trait ContainerWords {
         }
         Path dir = Ledger.stateDir().resolve('containers').resolve(name).toAbsolutePath()
         Path at = options.at ? Path.of(options.at.toString()).toAbsolutePath().normalize() : dir.resolve('root')
-        if (at.startsWith('/tmp')) throw new LabException("container ${name}: at: ${at} is under /tmp; seed 004 asks for a directory outside /tmp")
+        if (at.startsWith('/tmp')) {
+            throw new LabException("container ${name}: ${options.at ? 'at: ' : 'its root, '}${at}, is under /tmp; seed 004 asks for a directory outside /tmp" +
+                    (options.at ? '' : ' (labsh\'s state directory is there: give at: a directory outside /tmp)'))
+        }
         if (Files.exists(at) && (!Files.isDirectory(at) || Files.list(at).withCloseable { it.findFirst().present })) {
             throw new LabException("container ${name}: at: ${at} must be an empty directory or not exist yet")
         }

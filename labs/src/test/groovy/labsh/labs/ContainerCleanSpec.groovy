@@ -23,14 +23,16 @@ class ContainerCleanSpec extends Specification {
 
     def "after kill -9 of a lab with a container, labsh clean leaves nothing"() {
         given:
-        Path script = Files.writeString(work.resolve('held.groovy'), '''\
+        // its root outside /tmp, as the container word requires, wherever this checkout is
+        String root = "/run/labsh-held-${ProcessHandle.current().pid()}"
+        Path script = Files.writeString(work.resolve('held.groovy'), """\
             lab 'held'
             step('start and wait') {
-                Container c = container 'held', writable: true, memory: '16m', cpu: 10, mount: '/mypoint'
-                say "READY ${c.pid}"
+                Container c = container 'held', writable: true, memory: '16m', cpu: 10, mount: '/mypoint', at: '${root}'
+                say "READY \${c.pid}"
                 Thread.sleep(600_000)
             }
-            '''.stripIndent())
+            """.stripIndent())
         String cp = System.getProperty('surefire.test.class.path') ?: System.getProperty('java.class.path')
         Path state = work.resolve('state')     // its own state directory: its ledger is the only one cleaned
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty('java.home'), 'bin', 'java').toString(), '-cp', cp,
@@ -46,7 +48,7 @@ class ContainerCleanSpec extends Specification {
 
         expect: 'it is all there while the lab runs'
         new File("/proc/${init}").exists()
-        MountInfo.at(MountInfo.of('self'), dir.resolve('root').toString()) != null
+        MountInfo.at(MountInfo.of('self'), root) != null
         !['find', '/sys/fs/cgroup', '-maxdepth', '4', '-name', 'container-held'].execute().text.isEmpty()
 
         when:
@@ -58,8 +60,9 @@ class ContainerCleanSpec extends Specification {
         report.ok()
         report.removed.any { it.contains('cgroup') } && report.removed.any { it.contains('mount') } && report.removed.any { it.contains('container-dir') }
         !new File("/proc/${init}").exists()
-        MountInfo.at(MountInfo.of('self'), dir.resolve('root').toString()) == null
+        MountInfo.at(MountInfo.of('self'), root) == null
         !Files.exists(dir)
+        !Files.exists(Path.of(root))
         ['find', '/sys/fs/cgroup', '-maxdepth', '4', '-name', 'container-held'].execute().text.isEmpty()
         ProcessHandle.allProcesses().noneMatch { it.info().arguments().map { a -> a.contains('held') }.orElse(false) && it.info().command().orElse('').endsWith('nsinit') }
 
