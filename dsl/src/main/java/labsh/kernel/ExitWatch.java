@@ -11,18 +11,16 @@ import java.util.Arrays;
  */
 public final class ExitWatch implements AutoCloseable {
     private static final short POLLIN = 0x1;
-    private static final int O_CLOEXEC = 02000000, O_NONBLOCK = 04000;
 
     private final int[] pids, pidfds;
-    private final int wakeRead, wakeWrite;
+    private final WakePipe wake;
     private final Object waiting = new Object();
     private volatile boolean closed;
 
-    private ExitWatch(int[] pids, int[] pidfds, int wakeRead, int wakeWrite) {
+    private ExitWatch(int[] pids, int[] pidfds, WakePipe wake) {
         this.pids = pids;
         this.pidfds = pidfds;
-        this.wakeRead = wakeRead;
-        this.wakeWrite = wakeWrite;
+        this.wake = wake;
     }
 
     /** pidfd_open(pid, 0) for each pid; a pid that names no process fails with ESRCH. */
@@ -34,9 +32,7 @@ public final class ExitWatch implements AutoCloseable {
                 int pid = pids[i];
                 fds[i] = (int) Syscall.callLong("pidfd_open", pid + ", 0", () -> Libc.syscall(Libc.SYS_PIDFD_OPEN, pid, 0));
             }
-            int[] pipe = new int[2];
-            Syscall.call("pipe2", "[...], O_CLOEXEC|O_NONBLOCK", () -> Libc.pipe2(pipe, O_CLOEXEC | O_NONBLOCK));
-            return new ExitWatch(pids.clone(), fds, pipe[0], pipe[1]);
+            return new ExitWatch(pids.clone(), fds, WakePipe.open());
         } catch (KernelException e) {
             for (int fd : fds) if (fd >= 0) Libc.close(fd);
             throw e;
@@ -54,7 +50,7 @@ public final class ExitWatch implements AutoCloseable {
                 fds.setInt(8L * i, pidfds[i]);
                 fds.setShort(8L * i + 4, POLLIN);
             }
-            fds.setInt(8L * pidfds.length, wakeRead);
+            fds.setInt(8L * pidfds.length, wake.fd());
             fds.setShort(8L * pidfds.length + 4, POLLIN);
             for (;;) {
                 try {
@@ -78,17 +74,10 @@ public final class ExitWatch implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        Memory one = new Memory(1);
-        one.setByte(0, (byte) 1);
-        try {
-            Libc.write(wakeWrite, one, 1);
-        } catch (RuntimeException ignored) {
-            // non-blocking and nearly empty: a full pipe would already wake the waiter
-        }
+        wake.wake();
         synchronized (waiting) {
             for (int fd : pidfds) Libc.close(fd);
-            Libc.close(wakeRead);
-            Libc.close(wakeWrite);
+            wake.close();
         }
     }
 }

@@ -35,7 +35,6 @@ public final class Inotify implements AutoCloseable {
     public static final int IN_MOVE = IN_MOVED_FROM | IN_MOVED_TO;
     public static final int IN_ALL_EVENTS = 0xfff;
     static final int IN_CLOEXEC = 02000000;
-    static final int O_CLOEXEC = 02000000, O_NONBLOCK = 04000;
     private static final short POLLIN = 0x1;
 
     private static final long[] MASK_BITS = {IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE, IN_CLOSE_NOWRITE,
@@ -64,30 +63,27 @@ public final class Inotify implements AutoCloseable {
     }
 
     private final int fd;
-    private final int wakeRead, wakeWrite;
+    private final WakePipe wake;
     private final Object reading = new Object();
     private final Map<Integer, Path> watches = new ConcurrentHashMap<>();
     /** The pollfd pair and the event buffer, made once and used under {@code reading}: a bridge reads events per message, and a fresh 64 KiB native buffer each time cost more than the read. */
     private final Memory fds = new Memory(16), buf = new Memory(BUFFER);
     private volatile boolean closed;
 
-    private Inotify(int fd, int wakeRead, int wakeWrite) {
+    private Inotify(int fd, WakePipe wake) {
         this.fd = fd;
-        this.wakeRead = wakeRead;
-        this.wakeWrite = wakeWrite;
+        this.wake = wake;
     }
 
     /** inotify_init1(IN_CLOEXEC), plus the wake-up pipe that lets close() end a blocked read. */
     public static Inotify open() {
         int fd = Syscall.call("inotify_init1", "IN_CLOEXEC", () -> Libc.inotify_init1(IN_CLOEXEC));
-        int[] pipe = new int[2];
         try {
-            Syscall.call("pipe2", "[...], O_CLOEXEC|O_NONBLOCK", () -> Libc.pipe2(pipe, O_CLOEXEC | O_NONBLOCK));
+            return new Inotify(fd, WakePipe.open());
         } catch (KernelException e) {
             Libc.close(fd);
             throw e;
         }
-        return new Inotify(fd, pipe[0], pipe[1]);
     }
 
     public int fd() { return fd; }
@@ -141,12 +137,12 @@ public final class Inotify implements AutoCloseable {
             fds.clear();
             fds.setInt(0, fd);
             fds.setShort(4, POLLIN);
-            fds.setInt(8, wakeRead);
+            fds.setInt(8, wake.fd());
             fds.setShort(12, POLLIN);
             int n;
             do {
                 try {
-                    n = Syscall.call("poll", () -> "[{fd=" + fd + ", POLLIN}, {fd=" + wakeRead + ", POLLIN}], 2, " + timeoutMillis,
+                    n = Syscall.call("poll", () -> "[{fd=" + fd + ", POLLIN}, {fd=" + wake.fd() + ", POLLIN}], 2, " + timeoutMillis,
                             () -> Libc.poll(fds, 2, timeoutMillis));
                 } catch (KernelException e) {
                     if (e.is(Errno.EINTR)) { n = -1; continue; }
@@ -179,18 +175,11 @@ public final class Inotify implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        Memory one = new Memory(1);
-        one.setByte(0, (byte) 1);
-        try {
-            Libc.write(wakeWrite, one, 1); // wakes a reader in poll()
-        } catch (RuntimeException ignored) {
-            // the pipe is non-blocking and nearly empty; a full pipe would already wake the reader
-        }
+        wake.wake(); // wakes a reader in poll()
         wakeBlockedRead();
         synchronized (reading) { // a reader leaves poll() before the fds go away (no fd-reuse race)
             Syscall.call("close", String.valueOf(fd), () -> Libc.close(fd));
-            Libc.close(wakeRead);
-            Libc.close(wakeWrite);
+            wake.close();
         }
     }
 
