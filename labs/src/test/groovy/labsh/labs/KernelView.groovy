@@ -9,11 +9,12 @@ import java.util.stream.Collectors
  * kernel's own view: what scripts/leaks lists (SysV queues and segments, labsh mounts, cgroups,
  * veth/labsh links, named netns, ledgers), and more precisely than it can in a diff:
  * <ul>
- * <li>every process that holds a namespace other than init's (pid, mnt, ipc, uts, net, cgroup),
+ * <li>every process that holds a namespace other than the spec's own, which labsh starts in (pid, mnt, ipc, uts, net, cgroup),
  *     and every nsinit or qemu, with its pid, so a second leaked one is not hidden by the first;</li>
  * <li>unreachable routes (ex5 adds one for the VM's subnet);</li>
- * <li>every file and directory under the state directory that is not a build cache (c/, bin/,
- *     vm/HASH): ledgers, control sockets, work directories, info files, overlay directories.</li>
+ * <li>every file and directory under the state directory's categories (ledgers/, work/,
+ *     containers/, ...) that is not a build cache (c/, bin/, vm/HASH): ledgers, control sockets,
+ *     work directories, info files, overlay directories.</li>
  * </ul>
  * Two snapshots are compared with {@link #leaked}: a line in the second and not the first is a leak.
  */
@@ -50,9 +51,12 @@ class KernelView {
         run([REPO.resolve('scripts/leaks').toString()])
     }
 
-    /** nsinit and qemu processes, and every process in a namespace that is not init's. */
+    /** nsinit and qemu processes, and every process in a namespace that is not this JVM's. */
     static List<String> processes() {
-        Map<String, String> init = NS.collectEntries { [(it): link(Path.of("/proc/1/ns/$it"))] }
+        // the namespaces this spec runs in, which labsh starts in: /proc/1/ns is not always readable
+        // (it is not in these sandboxes), and a view that reads nothing there finds no process at all
+        Map<String, String> host = NS.collectEntries { [(it): link(Path.of("/proc/self/ns/$it"))] }
+        assert host.values().every { it != null }: "cannot read /proc/self/ns: ${host}"
         List<String> out = []
         Path.of('/proc').toFile().eachFileMatch(~/\d+/) { File dir ->
             String comm = read(Path.of(dir.path, 'comm'))
@@ -63,7 +67,7 @@ class KernelView {
             if (comm ==~ /nsinit|qemu-system.*/) out << "process ${dir.name} ${comm}".toString()
             List<String> own = NS.findAll { t ->
                 String l = link(Path.of(dir.path, 'ns', t))
-                l != null && init[t] != null && l != init[t]
+                l != null && l != host[t]
             }
             if (own) out << "nsproc ${dir.name} ${comm} ${own.join(',')}".toString()
         }
@@ -81,9 +85,11 @@ class KernelView {
     static List<String> stateFiles(Path stateDir) {
         if (!Files.isDirectory(stateDir)) return []
         Files.walk(stateDir).withCloseable { s ->
-            s.filter { it != stateDir }
+            // a directory right under the state directory (ledgers, work, containers, fifos, ...)
+            // is a category made once and kept; what is inside it is counted
+            s.filter { it != stateDir && !(it.parent == stateDir && Files.isDirectory(it)) }
              .map { stateDir.relativize(it).toString() }
-             .filter { String rel -> !isCache(rel) && !(rel in ['ledgers', 'work', 'run', 'vm/logs']) }
+             .filter { String rel -> !isCache(rel) && rel != 'vm/logs' }
              .map { "state $it".toString() }
              .collect(Collectors.toList())
         }

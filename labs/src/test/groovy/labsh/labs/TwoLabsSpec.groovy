@@ -19,7 +19,7 @@ import spock.lang.Specification
 @Requires({ Privilege.isRoot() })
 class TwoLabsSpec extends Specification {
     static final Path WORK = Path.of('target/two-labs').toAbsolutePath()
-    static final Path STATE = Path.of("/tmp/labsh-two-labs-${ProcessHandle.current().pid()}")
+    static final Path STATE = Path.of("/run/labsh-two-labs-${ProcessHandle.current().pid()}")
     static final Map<String, String> ENV = [LABSH_STATE: STATE.toString(), LABSH_VM: 'off']
 
     static List<String> labs() { CrashSafetySpec.labs()*.fileName*.toString() }
