@@ -172,6 +172,11 @@ class Container implements Node {
         Enter.interactive(pid, namespaces, ENV, cgroup, true, prompt)
     }
 
+    LaunchSpec.Builder entry(List<String> command) {
+        requireRunning()
+        Enter.into(pid, namespaces, ENV, cgroup, true, command)
+    }
+
     boolean isRunning() { process != null && !stopped && process.alive }
 
     /**

@@ -4,6 +4,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
+import labsh.runtime.LaunchSpec
+import labsh.runtime.container.Enter
 import labsh.runtime.bridge.EchoRole
 
 /**
@@ -32,11 +34,9 @@ abstract class EchoPeer implements Node {
     Map<NsType, Long> namespaces() { Namespaces.of(pid) }
 
     /** The namespace types in which it differs from the host (this JVM). */
-    Set<NsType> ownNamespaces() {
-        Map<NsType, Long> mine = Namespaces.of((int) ProcessHandle.current().pid())
-        Map<NsType, Long> its = namespaces()
-        its.keySet().findAll { NsType t -> its[t] != mine[t] } as Set<NsType>
-    }
+    Set<NsType> ownNamespaces() { Namespaces.notSharedWithUs(pid) }
+
+    LaunchSpec.Builder entry(List<String> command) { Enter.into(pid, ownNamespaces(), null, null, false, command) }
 
     /** The names in its directory as its own mount namespace shows them (through /proc/PID/root). */
     List<String> filesInside() {

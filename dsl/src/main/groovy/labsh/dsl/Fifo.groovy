@@ -3,7 +3,6 @@ package labsh.dsl
 import java.lang.ProcessBuilder.Redirect
 import java.nio.file.Files
 import java.nio.file.Path
-import labsh.runtime.LaunchSpec
 import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
 import labsh.runtime.net.SharedFifo
@@ -39,10 +38,7 @@ class Fifo {
      */
     FifoReader reader(Container c) {
         requireMember(c)
-        LaunchSpec.Builder spec = LaunchSpec.command('cat', path).join(c.pid).namespaces(c.namespaces)
-                .clearEnv().workDir('/').stdout(Redirect.PIPE).mergeStderr()
-        Container.ENV.each { String k, String v -> spec.env(k, v) }
-        new FifoReader(c, NativeStage.start(spec.build()))
+        new FifoReader(c, NativeStage.start(c.entry(['cat', path]).stdout(Redirect.PIPE).mergeStderr().build()))
     }
 
     /** Writes {@code line} into the FIFO from inside {@code c} (a shell's {@code echo LINE > PATH}). */

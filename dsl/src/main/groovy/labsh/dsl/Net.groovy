@@ -3,7 +3,6 @@ package labsh.dsl
 import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.NsType
-import labsh.runtime.LaunchSpec
 import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
 import labsh.runtime.net.Cidr
@@ -56,10 +55,7 @@ class Net {
      */
     static NetProbe tcpEcho(Container from, Container to, int port, String message) {
         String address = addressToward(from, to)
-        LaunchSpec.Builder spec = LaunchSpec.command('nc', '-l', '-p', "${port}".toString(), '-e', 'cat')
-                .join(to.pid).namespaces(to.namespaces).clearEnv().workDir('/')
-        Container.ENV.each { String k, String v -> spec.env(k, v) }
-        NsProcess server = NativeStage.start(spec.build())
+        NsProcess server = NativeStage.start(to.entry(['nc', '-l', '-p', "${port}".toString(), '-e', 'cat']).build())
         try {
             waitForListener(to, port, server)
             String quoted = "'" + message.replace("'", "'\\''") + "'"

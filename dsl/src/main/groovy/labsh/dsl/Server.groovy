@@ -4,6 +4,8 @@ import java.nio.file.Files
 import java.nio.file.Path
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
+import labsh.runtime.LaunchSpec
+import labsh.runtime.container.Enter
 
 /**
  * A running ex5 server (seed 002): where it runs, the info file it wrote, and the process that
@@ -23,10 +25,11 @@ class Server implements Node {
     Map<NsType, Long> namespaces() { Namespaces.of(pid) }
 
     /** The namespace types in which the server's process differs from the host's (compared with this JVM, which runs on the host). */
-    Set<NsType> ownNamespaces() {
-        Map<NsType, Long> mine = Namespaces.of((int) ProcessHandle.current().pid())
-        Map<NsType, Long> its = namespaces()
-        its.keySet().findAll { NsType t -> its[t] != mine[t] } as Set<NsType>
+    Set<NsType> ownNamespaces() { Namespaces.notSharedWithUs(pid) }
+
+    /** In a container it is confined as the server is (ex5 starts it so); on the host or in qemu, labsh's namespaces. */
+    LaunchSpec.Builder entry(List<String> command) {
+        Enter.into(pid, ownNamespaces(), null, null, place instanceof ContainerPlace, command)
     }
 
     /** The info file's four lines, as the server wrote them. */

@@ -3,6 +3,7 @@ package labsh.dsl
 import labsh.kernel.MountInfo
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
+import labsh.runtime.LaunchSpec
 import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
 import labsh.runtime.container.Enter
@@ -35,6 +36,8 @@ class Unshared implements Node {
     /** Runs {@code command} with /bin/sh -c inside (join mode), with labsh's environment. */
     NativeStage.Result run(String command) { Enter.shell(pid, types, null, null, false, command) }
 
+    LaunchSpec.Builder entry(List<String> command) { Enter.into(pid, types, null, null, false, command) }
+
     /** Like {@link #run}; a non-zero status is an error. Returns the output without its last newline. */
     String exec(String command) {
         NativeStage.Result r = run(command)
@@ -58,11 +61,7 @@ class Unshared implements Node {
     Map<NsType, Long> namespaces() { Namespaces.of(pid) }
 
     /** The types in which it differs from labsh itself (which runs on the host). */
-    Set<NsType> ownNamespaces() {
-        Map<NsType, Long> host = Namespaces.of((int) ProcessHandle.current().pid())
-        Map<NsType, Long> its = namespaces()
-        its.keySet().findAll { NsType t -> its[t] != host[t] } as Set<NsType>
-    }
+    Set<NsType> ownNamespaces() { Namespaces.notSharedWithUs(pid) }
 
     /** Kills its init (and so the whole pid namespace) and reaps it. */
     void stop() {

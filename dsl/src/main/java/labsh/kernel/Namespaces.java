@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Namespaces as the kernel shows them: the inode behind each /proc/PID/ns/TYPE link (what lsns(8)
@@ -32,6 +34,19 @@ public final class Namespaces {
             }
         }
         return m;
+    }
+
+    /**
+     * The types in which {@code pid} is in another namespace than this process (which runs on the
+     * host): what a node has of its own, and what entering it must join.
+     */
+    public static Set<NsType> notSharedWithUs(int pid) {
+        Map<NsType, Long> ours = of((int) ProcessHandle.current().pid());
+        Set<NsType> own = EnumSet.noneOf(NsType.class);
+        of(pid).forEach((t, inode) -> {
+            if (!inode.equals(ours.get(t))) own.add(t);
+        });
+        return own;
     }
 
     /** The inode of one namespace of the calling thread (per-thread after setns: /proc/thread-self). */

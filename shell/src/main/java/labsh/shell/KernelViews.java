@@ -3,7 +3,6 @@ package labsh.shell;
 import java.io.PrintStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +16,7 @@ import labsh.runtime.JoinedThread;
 import labsh.runtime.LaunchSpec;
 import labsh.runtime.NativeStage;
 import labsh.runtime.NsProcess;
+import labsh.runtime.container.Enter;
 
 /**
  * The shell's views of a node, each read from the kernel through the node's pid: its namespaces
@@ -43,18 +43,30 @@ final class KernelViews {
 
     /** {@code exec NODE CMD}: /bin/sh -c CMD in the node's namespaces; prints its output and status. */
     void exec(String node, String command) throws Exception {
-        int pid = nodes.pidOf(node);
-        Set<NsType> types = own(pid);
-        if (types.isEmpty()) { // the host: nothing to join
+        LaunchSpec.Builder spec = entry(node, List.of("/bin/sh", "-c", command));
+        if (spec == null) { // the host: nothing to join
             Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
             p.getOutputStream().close();
             out.print(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             report(p.waitFor());
             return;
         }
-        NativeStage.Result r = NativeStage.joinAndRun(pid, types, List.of("/bin/sh", "-c", command));
+        NativeStage.Result r = NativeStage.run(spec.stdout(Redirect.PIPE).mergeStderr().build());
         out.print(r.output());
         report(r.exitCode());
+    }
+
+    /**
+     * How {@code command} enters what {@code name} names: a node's own {@link Node#entry} (a
+     * container's cgroup and confined capabilities come with it), a bare pid's namespaces alone, or
+     * null where there is nothing to join (the host, or a node that shares all of labsh's namespaces).
+     */
+    private LaunchSpec.Builder entry(String name, List<String> command) {
+        int pid = nodes.pidOf(name);
+        Set<NsType> types = own(pid);
+        if (types.isEmpty()) return null;
+        Node n = nodes.live().get(name);
+        return n != null ? n.entry(command) : Enter.into(pid, types, null, null, false, command);
     }
 
     private void report(int status) {
@@ -72,9 +84,8 @@ final class KernelViews {
     void attach(String node, LabShell shell) throws Exception {
         int pid = nodes.pidOf(node);
         Set<NsType> types = own(pid);
-        LaunchSpec.Builder spec = LaunchSpec.command("/bin/sh", "+m", "-i").env("PS1", node + "# ")
-                .stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
-        if (!types.isEmpty()) spec.join(pid).namespaces(types);
+        LaunchSpec.Builder spec = entry(node, List.of("/bin/sh", "+m", "-i"));
+        if (spec != null) spec.env("PS1", node + "# ").stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
         out.println("attached to " + node + " (pid " + pid + ", own " + names(types) + "): exit or Ctrl-D comes back to labsh");
         InterruptWatch watch = InterruptWatch.current();
         if (watch != null) watch.suspend(true);
@@ -82,7 +93,7 @@ final class KernelViews {
         org.jline.terminal.Attributes mine = shell.terminal().getAttributes();
         shell.terminal().setAttributes(shell.cookedAttributes());
         try {
-            if (types.isEmpty()) {
+            if (spec == null) {
                 new ProcessBuilder("/bin/sh", "+m", "-i").inheritIO().start().waitFor();
             } else {
                 try (NsProcess p = NativeStage.start(spec.build())) {
@@ -136,15 +147,7 @@ final class KernelViews {
     }
 
     /** The namespace types in which {@code pid} is not where labsh is. */
-    static Set<NsType> own(int pid) {
-        Map<NsType, Long> mine = Namespaces.of(Nodes.self());
-        Map<NsType, Long> its = Namespaces.of(pid);
-        Set<NsType> own = EnumSet.noneOf(NsType.class);
-        its.forEach((t, ino) -> {
-            if (!ino.equals(mine.get(t))) own.add(t);
-        });
-        return own;
-    }
+    static Set<NsType> own(int pid) { return Namespaces.notSharedWithUs(pid); }
 
     static String names(Set<NsType> types) {
         if (types.isEmpty()) return "none";

@@ -148,18 +148,20 @@ public final class LabShell implements AutoCloseable {
     public void close() {
         try {
             stepper.abort();
+            List<String> failures = Ledger.current().unwind();
+            failures.forEach(f -> out.println("labsh: could not remove " + f));
+            out.println(failures.isEmpty() ? "bye: everything this session made is removed" : "bye: see above what could not be removed");
+            out.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        List<String> failures = Ledger.current().unwind();
-        failures.forEach(f -> out.println("labsh: could not remove " + f));
-        out.println(failures.isEmpty() ? "bye: everything this session made is removed" : "bye: see above what could not be removed");
-        out.flush();
-        try {
-            terminal.setAttributes(original);
-            terminal.close();
-        } catch (IOException ignored) {
-            // the terminal is gone already
+        } finally {
+            // whatever the unwind threw, the user's terminal gets its signals (ISIG) and echo back
+            try {
+                terminal.setAttributes(original);
+                terminal.close();
+            } catch (IOException ignored) {
+                // the terminal is gone already
+            }
         }
     }
 }

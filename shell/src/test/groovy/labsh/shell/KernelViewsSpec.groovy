@@ -1,11 +1,13 @@
 package labsh.shell
 
 import labsh.dsl.Node
+import labsh.kernel.Namespaces
 import labsh.kernel.NsType
 import labsh.kernel.Privilege
 import labsh.runtime.LaunchSpec
 import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
+import labsh.runtime.container.Enter
 import spock.lang.Requires
 import spock.lang.Specification
 
@@ -24,6 +26,10 @@ class KernelViewsSpec extends Specification {
     static class Box implements Node {
         String name
         int pid
+
+        LaunchSpec.Builder entry(List<String> command) {
+            Enter.into(pid, Namespaces.notSharedWithUs(pid), null, null, false, command)
+        }
     }
 
     ByteArrayOutputStream bytes = new ByteArrayOutputStream()
@@ -79,15 +85,18 @@ class KernelViewsSpec extends Specification {
         shown().readLines().find { it.startsWith('k1 ') } ==~ /k1 +${b.pid} +ipc,mnt,pid,uts +.*/
     }
 
-    def "exec runs in the node's namespaces: its hostname, and it is PID 2 there, beside the init"() {
+    def "exec runs in the node's namespaces: its hostname, and the node's pid namespace (not labsh's)"() {
         given:
-        box('k1', container('kview'))
+        Box b = box('k1', container('kview'))
 
         when:
-        views.exec('k1', 'hostname; ls /proc | grep -c "^[0-9]"')
+        views.exec('k1', 'hostname; readlink /proc/self/ns/pid')
+        List<String> lines = shown().readLines()
 
         then:
-        shown().readLines()[0] == 'kview'
+        lines[0] == 'kview'
+        lines[1] == "pid:[${Namespaces.of(b.pid)[NsType.PID]}]"
+        lines[1] != "pid:[${Namespaces.of(Nodes.self())[NsType.PID]}]"
     }
 
     def "ipcs NODE shows the segments of the node's IPC namespace, as ipcs does there (nsenter), and not the host's"() {

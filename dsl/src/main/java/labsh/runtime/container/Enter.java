@@ -1,6 +1,7 @@
 package labsh.runtime.container;
 
 import java.lang.ProcessBuilder.Redirect;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +25,7 @@ public final class Enter {
      */
     public static NativeStage.Result shell(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, boolean confined,
                                            String command) {
-        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-c", command), pid, types, env, cgroup, confined)
+        LaunchSpec.Builder spec = into(pid, types, env, cgroup, confined, List.of("/bin/sh", "-c", command))
                 .stdout(Redirect.PIPE).mergeStderr();
         return NativeStage.run(spec.build());
     }
@@ -32,14 +33,20 @@ public final class Enter {
     /** An interactive {@code sh -i} inside, on labsh's own terminal, with {@code prompt} as PS1. */
     public static LaunchSpec interactive(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, boolean confined,
                                          String prompt) {
-        LaunchSpec.Builder spec = base(LaunchSpec.command("/bin/sh", "-i"), pid, types, env, cgroup, confined)
+        LaunchSpec.Builder spec = into(pid, types, env, cgroup, confined, List.of("/bin/sh", "-i"))
                 .stdin(Redirect.INHERIT).stdout(Redirect.INHERIT).stderr(Redirect.INHERIT);
         if (prompt != null) spec.env("PS1", prompt);
         return spec.build();
     }
 
-    private static LaunchSpec.Builder base(LaunchSpec.Builder spec, int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup,
-                                           boolean confined) {
+    /**
+     * {@code command} inside, with no more than the target's own processes have: its namespaces,
+     * and (when given) its environment, its cgroup and the confined capability set. The caller adds
+     * where the output goes and starts it.
+     */
+    public static LaunchSpec.Builder into(int pid, Set<NsType> types, Map<String, String> env, Cgroup cgroup, boolean confined,
+                                          List<String> command) {
+        LaunchSpec.Builder spec = LaunchSpec.command(command.toArray(new String[0]));
         // a command entered into a confined container gets no more than the container's own init:
         // otherwise `exec` would hand the host's capabilities (mknod + mount of the host's disk) inside
         spec.join(pid).namespaces(types).workDir("/").confined(confined);

@@ -88,6 +88,7 @@ public final class ImageBuilder {
         try {
             LaunchSpec.Builder spec = LaunchSpec.command("/bin/sh", "-c", command)
                     .namespaces(NsType.PID, NsType.MNT, NsType.UTS, NsType.IPC, NsType.NET).hostname("build")
+                    .confined(true) // a recipe's line gets what a container's root gets, not the host's CAP_MKNOD + mount
                     .rootfs(root.mountPoint().toString()).mountProc(Files.isDirectory(root.mountPoint().resolve("proc")))
                     .clearEnv().env("PATH", "/bin:/sbin:/usr/bin:/usr/sbin").env("HOME", "/root").workDir("/")
                     .stdout(Redirect.PIPE).mergeStderr();
