@@ -84,11 +84,13 @@ if (args.contains('talk')) {
 }
 
 step('stop the bridge and the containers') {
-    say 'Closing the bridge removes its two queues: a peer blocked in msgrcv wakes with EIDRM and says so.'
+    say 'Closing the bridge removes its two queues (msgctl IPC_RMID) in the client\'s IPC namespace; the client waits on its terminal, not in msgrcv.'
     relay.close()
     check('the bridge says why it stopped') { relay.stopReason() == 'closed' }
+    check('neither queue is left in the client\'s IPC namespace (/proc/sysvipc/msg there)') {
+        !queueKeysIn(client).contains(request) && !queueKeysIn(client).contains(reply)
+    }
     client.stop()
     server.stop()
-    check('no queue of the lab is on the host') { !hostQueueKeys().contains(request) && !hostQueueKeys().contains(reply) }
     check('the server\'s directory is gone from the host') { !java.nio.file.Files.exists(server.dir) }
 }

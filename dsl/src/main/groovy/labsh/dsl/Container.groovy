@@ -189,24 +189,11 @@ class Container implements Node {
         stopped = true
         shell?.close()
         process?.close()
-        if (cgroup != null) removeCgroup()
+        cgroup?.remove()
         overlay?.unmount()
         [mountPointEntry, dirEntry].findAll { it != null }.each { Ledger.Entry e ->
             ContainerDir.removeRecorded(e.fields())
             e.removed()
-        }
-    }
-
-    /** rmdir fails with EBUSY while the killed processes are still exiting: give them a moment. */
-    private void removeCgroup() {
-        for (int i = 0; ; i++) {
-            try {
-                cgroup.remove()
-                return
-            } catch (RuntimeException e) {
-                if (i >= 50) throw e
-                Thread.sleep(20)
-            }
         }
     }
 

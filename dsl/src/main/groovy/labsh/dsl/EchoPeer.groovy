@@ -2,6 +2,7 @@ package labsh.dsl
 
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.concurrent.TimeUnit
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
 import labsh.runtime.LaunchSpec
@@ -58,6 +59,11 @@ abstract class EchoPeer implements Node {
     void kill() { role.killProgram() }
 
     boolean isAlive() { role.alive }
+
+    /** Waits up to {@code seconds} for its container to end (the program exited): the exit status, or null while it runs. */
+    Integer awaitExit(int seconds) {
+        role.process().waitFor(seconds, TimeUnit.SECONDS) ? role.process().exitValue() : null
+    }
 
     /** Stops the container and removes its directory. */
     void stop() { role.close() }

@@ -1,6 +1,7 @@
 package labsh.dsl
 
 import groovy.transform.CompileStatic
+import groovy.transform.Memoized
 import groovy.transform.TypeChecked
 import org.codehaus.groovy.control.CompilationFailedException
 import org.codehaus.groovy.control.CompilerConfiguration
@@ -79,7 +80,11 @@ class LabCompiler {
     /** Hook: names defined outside the script (the shell's variables), offered in "did you mean". */
     protected Set<String> knownNames() { [] as Set<String> }
 
-    /** The words of the DSL: the public methods of LabScript and its traits, not those of Script. */
+    /**
+     * The words of the DSL: the public methods of LabScript and its traits, not those of Script.
+     * Read by reflection once (the shell asks on every TAB and help).
+     */
+    @Memoized
     static SortedSet<String> words() {
         SortedSet<String> words = new TreeSet<>()
         for (Method m : LabScript.methods) {
@@ -90,7 +95,7 @@ class LabCompiler {
             if (n.contains('$') || n.contains('__') || n ==~ /(get|set|is)[A-Z].*/ || n == 'run') continue
             words << n
         }
-        words
+        Collections.unmodifiableSortedSet(words)
     }
 
     /** The members of every type a word's closure delegates to (its @DelegatesTo value). */

@@ -86,9 +86,31 @@ public final class Cgroups {
             }
         }
         try {
-            Files.delete(dir);
+            rmdir(dir);
         } catch (IOException e) {
             throw new KernelException("rmdir(" + Syscall.quote(path) + ")", e.getMessage() + " (processes still in it?)");
+        }
+    }
+
+    /**
+     * rmdir(2) of a group. The kernel refuses (EBUSY) while killed processes in it are still
+     * exiting, which takes a moment right after a kill (a lab's end, `labsh clean` after kill -9):
+     * retried for up to a second before the error stands.
+     */
+    private static void rmdir(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (IOException e) {
+                if (attempt >= 50) throw e;
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
@@ -142,7 +164,7 @@ public final class Cgroups {
     static void rmdirAll(List<Path> dirs, List<Ledger.Entry> entries) {
         for (Path d : dirs) {
             try {
-                Files.deleteIfExists(d);
+                rmdir(d);
                 Trace.record("rmdir", Syscall.quote(d.toString()), "0", 0);
             } catch (IOException e) {
                 throw new KernelException("rmdir(" + Syscall.quote(d.toString()) + ")", e.getMessage() + " (processes still in it?)");

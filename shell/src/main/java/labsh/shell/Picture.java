@@ -104,9 +104,9 @@ final class Picture {
             boolean last = i == members.size() - 1;
             String lead = last ? "     " : "│    ";
             sb.append(last ? "└─ " : "├─ ").append(m.name).append("  pid ").append(m.pid).append("  ").append(m.what).append('\n');
-            Set<NsType> own = KernelViews.own(m.pid);
-            Set<NsType> shared = new LinkedHashSet<>(m.ns.keySet());
-            shared.removeAll(own);
+            // from the namespaces read when the picture was taken, so that one picture is one moment
+            Set<NsType> own = new LinkedHashSet<>(), shared = new LinkedHashSet<>();
+            m.ns.forEach((t, inode) -> (inode.equals(host.ns.get(t)) ? shared : own).add(t));
             sb.append(lead).append("own:    ").append(own.isEmpty() ? "none" : nsList(m, own)).append('\n');
             sb.append(lead).append("shares: ").append(shared.isEmpty() ? "none" : KernelViews.names(shared)).append(" with the host\n");
             if (own.contains(NsType.NET)) sb.append(lead).append("net:    ").append(String.join(" ", m.interfaces)).append('\n');

@@ -17,6 +17,11 @@ class HelpSpec extends Specification {
         Help.docs().keySet().findAll { !(it in LabCompiler.words()) && !ShellCommands.USAGE.containsKey(it) } == [] as Set
     }
 
+    def "every DSL word has a section of help.txt (a new word comes with its explanation and example)"() {
+        expect:
+        LabCompiler.words().findAll { !Help.docs().containsKey(it) } == [] as Set
+    }
+
     def "help lists every DSL word and every shell command"() {
         when:
         help.show('')

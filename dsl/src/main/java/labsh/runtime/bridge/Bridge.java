@@ -86,6 +86,12 @@ public final class Bridge implements AutoCloseable {
             b.mntThread.run(() -> b.files.open(mntPid));
             b.relayThread = JoinedThread.join("bridge-relay", Map.of(NsType.IPC, ipcPid, NsType.MNT, mntPid));
         } catch (RuntimeException e) {
+            // the queues may be open (made by the bridge) when a later join fails: remove them as close() would
+            try {
+                b.removeQueues();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
             b.closeQuietly();
             throw e;
         }
