@@ -92,10 +92,15 @@ class LabCompiler {
             if (owner == Object || owner == Script || owner == GroovyObject || owner == GroovyObjectSupport) continue
             if (Modifier.isStatic(m.modifiers) || m.synthetic) continue
             String n = m.name
-            if (n.contains('$') || n.contains('__') || n ==~ /(get|set|is)[A-Z].*/ || n == 'run') continue
+            if (n.contains('$') || n.contains('__') || n == 'run' || isAccessor(m)) continue
             words << n
         }
         Collections.unmodifiableSortedSet(words)
+    }
+
+    /** A property's getter or setter (labshPid, currentStep): not a word; isFifo(path) is one. */
+    private static boolean isAccessor(Method m) {
+        (m.name ==~ /(get|is)[A-Z].*/ && m.parameterCount == 0) || (m.name ==~ /set[A-Z].*/ && m.parameterCount == 1)
     }
 
     /** The members of every type a word's closure delegates to (its @DelegatesTo value). */
