@@ -67,6 +67,9 @@ public final class Libc {
     public static native int getpid();
     /** mkfifo(3): a named pipe, FIFO, in the file system (fifo(7)). */
     public static native int mkfifo(String pathname, int mode) throws LastErrorException;
+    /** unlinkat(2), mkdirat(2): relative to a directory descriptor, never through a symlink of the last name. */
+    public static native int unlinkat(int dirfd, String pathname, int flags) throws LastErrorException;
+    public static native int mkdirat(int dirfd, String pathname, int mode) throws LastErrorException;
     public static native int geteuid();
     public static native int getegid();
     public static native String strerror(int errnum);
@@ -89,6 +92,8 @@ public final class Libc {
     public static final long SYS_PIDFD_SEND_SIGNAL = 424;
     /** The new mount API (Linux 5.2), the same numbers on every architecture. */
     public static final long SYS_OPEN_TREE = 428, SYS_MOVE_MOUNT = 429;
+    /** openat2(2) (Linux 5.6), the same number on every architecture. */
+    public static final long SYS_OPENAT2 = 437;
 
     /** The calling thread's id: names {@code /proc/thread-self}, which per-thread setns changes. */
     public static int gettid() {
