@@ -32,7 +32,8 @@ class BeneathSpec extends Specification {
         Files.writeString(tmp.resolve('secret'), 'no')
         Path dir = Files.createDirectories(tmp.resolve('d'))
         Files.createSymbolicLink(dir.resolve('link'), tmp.resolve('secret'))
-        Files.createSymbolicLink(dir.resolve('up'), Path.of('..'))
+        Files.writeString(Files.createDirectories(tmp.resolve('other')).resolve('secret'), 'no')
+        Files.createSymbolicLink(dir.resolve('up'), Path.of('../other'))
 
         when:
         List<String> errors = Beneath.open(dir).withCloseable { Beneath b ->
