@@ -88,7 +88,7 @@ public final class Cleaner {
         long start = Long.parseLong(m.group(2));
         if (pid == ProcessHandle.current().pid()) return; // our own, unwound by ourselves
         if (ProcFs.isSameProcess(pid, start)) {
-            add(leftAlone, "left alone " + ledger.getFileName() + ": labsh pid " + pid + " is still running (stop it, or let it clean up itself)");
+            add(leftAlone, "left " + ledger.getFileName() + " alone: labsh pid " + pid + " is still running (stop it, or let it clean up itself)");
             return;
         }
         List<Open> open;
@@ -143,7 +143,7 @@ public final class Cleaner {
             Removers.Probe after = Removers.probe(e.kind, fields);
             if (after == null) {
                 add(removed, "removed " + what + " (its remover ran; this kind cannot be checked)");
-            } else if (after.state() == Removers.Probe.State.PRESENT) {
+            } else if (after.state() == Removers.Probe.State.PRESENT && java.util.Objects.equals(after.identity(), before == null ? null : before.identity())) {
                 add(failures, "could not remove " + what + ": it is still there");
                 return false;
             } else {

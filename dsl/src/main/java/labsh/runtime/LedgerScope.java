@@ -134,8 +134,9 @@ public final class LedgerScope {
             }
             return "outside the state directory " + state + ", and an overlay whose layers are not labsh's";
         }
+        if (isImageOfState(p)) return null; // a bind of an image labsh keeps (read-only, or killed before the remount)
         boolean readOnly = List.of(m.options().split(",")).contains("ro");
-        if (readOnly && !m.root().equals("/")) return null; // a container's read-only bind of its image
+        if (readOnly && !m.root().equals("/")) return null; // a container's read-only bind of a directory image
         return "outside the state directory " + state + ", and not a container root labsh mounts (" + m.fsType() + ", "
                 + (readOnly ? "the root of its file system" : "read-write") + ")";
     }
@@ -155,6 +156,22 @@ public final class LedgerScope {
         }
         if (rel.getNameCount() == labsh + 2 && !NAME.matcher(rel.getName(labsh + 1).toString()).matches()) return "not a group name labsh makes";
         return null;
+    }
+
+    /** True when the directory mounted at {@code mountPoint} is (same device and inode) an image in {@code <state>/images}. */
+    private boolean isImageOfState(Path mountPoint) {
+        try (var images = Files.list(state.resolve("images"))) {
+            Object key = Files.readAttributes(mountPoint, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return key != null && images.anyMatch(i -> {
+                try {
+                    return key.equals(Files.readAttributes(i, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Null when {@code p}'s inode changed after the owner started (labsh could have made it), else why not. */

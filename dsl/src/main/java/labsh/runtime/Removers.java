@@ -36,15 +36,21 @@ import labsh.runtime.net.NetNs;
  * directory for a symlink makes labsh remove the link, never what it points to.
  */
 public final class Removers {
-    /** Whether an object is there: {@code why} says how it went, or where it is instead. */
-    public record Probe(State state, String why) {
+    /**
+     * Whether an object is there: {@code why} says how it went, or where it is instead;
+     * {@code identity} tells one object at a name from the next (a mount's id, a file's inode), so
+     * that a second mount stacked at the same path is not taken for the one just removed.
+     */
+    public record Probe(State state, String why, String identity) {
         public enum State { PRESENT, GONE, ELSEWHERE }
 
-        static Probe present() { return new Probe(State.PRESENT, null); }
+        static Probe present() { return new Probe(State.PRESENT, null, null); }
 
-        static Probe gone(String why) { return new Probe(State.GONE, why); }
+        static Probe present(String identity) { return new Probe(State.PRESENT, null, identity); }
 
-        static Probe elsewhere(String why) { return new Probe(State.ELSEWHERE, why); }
+        static Probe gone(String why) { return new Probe(State.GONE, why, null); }
+
+        static Probe elsewhere(String why) { return new Probe(State.ELSEWHERE, why, null); }
     }
 
     private record Kind(Consumer<Map<String, String>> remover, Function<Map<String, String>, Probe> probe) {}
@@ -153,7 +159,12 @@ public final class Removers {
     private static Probe pathProbe(Map<String, String> f) {
         String p = f.get("path");
         if (p == null) return Probe.gone("no path recorded");
-        return Files.exists(Path.of(p), LinkOption.NOFOLLOW_LINKS) ? Probe.present() : Probe.gone(null);
+        try {
+            return Probe.present(Files.getAttribute(Path.of(p), "unix:dev", LinkOption.NOFOLLOW_LINKS) + ":"
+                    + Files.getAttribute(Path.of(p), "unix:ino", LinkOption.NOFOLLOW_LINKS));
+        } catch (java.io.IOException e) {
+            return Probe.gone(null);
+        }
     }
 
     /**
@@ -211,7 +222,8 @@ public final class Removers {
         if (p == null || ns == null) return Probe.gone("never made");
         long here = Namespaces.ofThisThread(NsType.MNT);
         if (!ns.equals(Long.toString(here))) return Probe.elsewhere("in mount namespace " + ns + " (not this one): it goes with that namespace");
-        return MountInfo.at(MountInfo.ofThisThread(), p) != null ? Probe.present() : Probe.gone(null);
+        MountInfo m = MountInfo.at(MountInfo.ofThisThread(), p);
+        return m != null ? Probe.present(Integer.toString(m.id())) : Probe.gone(null);
     }
 
     private static Probe linkProbe(Map<String, String> f, List<String> sides, String name) {
