@@ -291,6 +291,37 @@ class CleanupEscapeSpec extends Specification {
         Files.exists(l)
     }
 
+    def "finding 11: what labsh does make outside the state directory is still removed by labsh clean"() {
+        given: 'nsinit\'s socket in the temp directory, an info file in a lab\'s own directory, an empty mount point, a container root at at:'
+        Path sock = Path.of(System.getProperty('java.io.tmpdir'), "nsinit-${ProcessHandle.current().pid()}-999.sock")
+        def channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)
+        channel.bind(java.net.UnixDomainSocketAddress.of(sock))
+        channel.close()    // closing a listening socket leaves its name: what a kill -9 leaves too
+        undo << { Files.deleteIfExists(sock) }
+        Path info = Files.writeString(Files.createDirectories(base.resolve('info')).resolve('server_1'), '127.0.0.1\n5101\n/tmp/key\n11\n')
+        Path procDir = Files.createDirectories(base.resolve('proc-here'))
+        Path image = Files.createDirectories(state.resolve('images/busybox-1-1/bin'))
+        Path at = Files.createDirectories(base.resolve('at-root'))
+        assert ['mount', '--bind', image.parent.toString(), at.toString()].execute().waitFor() == 0
+        undo << { ['umount', '-l', at.toString()].execute().waitFor() }
+        String mntns = Namespaces.ofThisThread(NsType.MNT) as String
+        Path l = state.resolve("ledgers/${deadPid()}-1.ledger")
+        Files.writeString(l, ["1 + file path=${sock}", "2 + file path=${info}", "3 + dir path=${procDir}",
+                              "4 + container-dir path=${at}", "5 + mount path=${at} mntns=${mntns}"].join('\n') + '\n')
+
+        when:
+        Cleaner.Report r = Cleaner.clean(state.resolve('ledgers'))
+
+        then: 'the bind is a read-write bind of an image in <state>/images (a kill before its read-only remount): still labsh\'s'
+        r.ok()
+        r.removed == ["removed mount path=${at} mntns=${mntns}", "removed container-dir path=${at}", "removed dir path=${procDir}",
+                      "removed file path=${info}", "removed file path=${sock}"]*.toString()
+        MountInfo.at(MountInfo.ofThisThread(), at.toString()) == null
+        [sock, info, procDir, at].every { !Files.exists(it, LinkOption.NOFOLLOW_LINKS) }
+        Files.isDirectory(image)   // the bind's source, never walked into
+        !Files.exists(l)
+    }
+
     def "finding 11: a cgroup labsh skips is reported as left alone, not removed"() {
         given: 'labsh\'s parent group still holding a group of another run'
         Path parent = Path.of('/sys/fs/cgroup/pids/labsh')
