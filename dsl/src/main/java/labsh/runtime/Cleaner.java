@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -142,8 +143,8 @@ public final class Cleaner {
             Removers.remove(e.kind, fields);
             Removers.Probe after = Removers.probe(e.kind, fields);
             if (after == null) {
-                add(removed, "removed " + what + " (its remover ran; this kind cannot be checked)");
-            } else if (after.state() == Removers.Probe.State.PRESENT && java.util.Objects.equals(after.identity(), before == null ? null : before.identity())) {
+                add(removed, "ran the remover of " + what + " (a kind without a probe: removed, or already gone)");
+            } else if (after.state() == Removers.Probe.State.PRESENT && Objects.equals(after.identity(), before == null ? null : before.identity())) {
                 add(failures, "could not remove " + what + ": it is still there");
                 return false;
             } else {
