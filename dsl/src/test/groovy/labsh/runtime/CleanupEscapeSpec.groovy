@@ -33,6 +33,12 @@ class CleanupEscapeSpec extends Specification {
     String oldState = System.getProperty('labsh.state')
     List<Runnable> undo = []
 
+    def setupSpec() {
+        // this JVM's ledger is one for all specs, placed at its first use: place it now, where the
+        // other specs' is, and not in a state directory this spec deletes (its unwind would remake it)
+        Ledger.current()
+    }
+
     def setup() {
         System.setProperty('labsh.state', state.toString())
         Files.createDirectories(state.resolve('ledgers'))
