@@ -3,8 +3,13 @@ package labsh.dsl
 import groovy.transform.SelfType
 import java.lang.ProcessBuilder.Redirect
 import java.nio.file.Files
+import java.nio.file.LinkOption
 import java.nio.file.Path
 import java.time.Duration
+import labsh.kernel.Beneath
+import labsh.kernel.Errno
+import labsh.kernel.KernelException
+import labsh.kernel.Libc
 import labsh.kernel.NsType
 import labsh.runtime.CPrograms
 import labsh.runtime.HostRoute
@@ -53,29 +58,66 @@ trait Ex5Words {
         v
     }
 
-    /** A fresh, empty directory for this lab, recorded in the ledger and removed at the end. */
+    /**
+     * A fresh, empty directory for this lab (in this run's work directory), recorded in the ledger
+     * and removed at the end. One name, not a path: {@code workdir '..'} would name the directory
+     * of every run, and the end of the lab would remove it.
+     */
     Path workdir(String name) {
-        if (!(name ==~ /[A-Za-z0-9._-]+/)) throw new LabException("workdir '${name}': use letters, digits, '.', '_' or '-'")
-        Path dir = labWorkDir().resolve(name)
+        String n = workName('workdir', name)
+        Path base = labWorkDir()
+        Path dir = base.resolve(n)
         Ledger.current().intend('dir', 'path', dir.toString())
-        Files.createDirectories(dir)
+        Beneath.open(base).withCloseable { Beneath b -> b.mkdirs(n, 0755) }
         dir
     }
 
-    /** A fresh empty file (for ftok, which needs an existing path), removed at the end. */
+    /**
+     * A fresh empty file (for ftok, which needs an existing path), removed at the end. Made with
+     * O_CREAT|O_EXCL|O_NOFOLLOW beneath the work directory (openat2 RESOLVE_BENEATH): it never
+     * truncates a file that is there, and never leaves the directory, whatever the name.
+     */
     Path workfile(String name) {
-        Path f = labWorkDir().resolve(name)
-        Ledger.current().intend('file', 'path', f.toString())
-        Files.write(f, new byte[0])
+        String n = workName('workfile', name)
+        Path base = labWorkDir()
+        Path f = base.resolve(n)
+        Ledger.Entry e = Ledger.current().intend('file', 'path', f.toString())
+        Beneath.open(base).withCloseable { Beneath b ->
+            try {
+                Libc.close(b.openFd(n, Beneath.O_WRONLY | Beneath.O_CREAT | Beneath.O_EXCL | Beneath.O_NOFOLLOW, 0644))
+            } catch (KernelException ex) {
+                e.removed() // not made: the name is someone else's (or ours from an earlier call), not to delete at the end
+                if (ex.is(Errno.EEXIST)) throw new LabException("workfile '${n}': already exists in this run's work directory ${base}; give each workfile its own name")
+                throw new LabException("workfile '${n}': cannot create it in ${base}: ${ex.message}")
+            }
+        }
         f
+    }
+
+    /**
+     * One path component of letters, digits, '.', '_', '-': not '.' or '..', not an option, and at
+     * most 100 characters (far under NAME_MAX, 255, so a path built on it stays readable).
+     */
+    private static String workName(String word, String name) {
+        int max = 100
+        String shown = name == null ? '' : (name.length() > 40 ? name.take(40) + '...' : name)
+        if (!name) throw new LabException("${word} '': give it a name (letters, digits, '.', '_' or '-')")
+        if (name in ['.', '..']) throw new LabException("${word} '${name}': '${name}' names an existing directory (this one or its parent), not a fresh ${word == 'workdir' ? 'directory' : 'file'}")
+        if (name.contains('/')) throw new LabException("${word} '${shown}': one name, without '/' (it is made in this run's work directory)")
+        if (name.startsWith('-')) throw new LabException("${word} '${shown}': a name must not start with '-' (a command given it would read an option)")
+        if (name.length() > max) throw new LabException("${word} '${shown}': ${name.length()} characters, at most ${max}")
+        if (!(name ==~ /[A-Za-z0-9._-]+/)) throw new LabException("${word} '${shown}': use letters, digits, '.', '_' or '-'")
+        name
     }
 
     /** stateDir()/work/PID: this run's scratch space, itself recorded so that nothing stays. */
     private Path labWorkDir() {
-        Path dir = Ledger.stateDir().resolve('work').resolve("${ProcessHandle.current().pid()}")
-        if (!Files.isDirectory(dir)) {
+        Path state = Ledger.stateDir().toAbsolutePath()
+        String rel = "work/${ProcessHandle.current().pid()}"
+        Path dir = state.resolve(rel)
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             Ledger.current().intend('dir', 'path', dir.toString())
-            Files.createDirectories(dir)
+            Beneath.open(state).withCloseable { Beneath b -> b.mkdirs(rel, 0755) }
         }
         dir
     }

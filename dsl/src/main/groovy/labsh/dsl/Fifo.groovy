@@ -56,7 +56,12 @@ class Fifo {
     /** True when stat(2)'s st_mode says S_IFIFO. */
     static boolean isFifo(Path p) { ((Files.getAttribute(p, 'unix:mode', java.nio.file.LinkOption.NOFOLLOW_LINKS) as int) & 0170000) == 0010000 }
 
-    /** Unmounts it from the containers and deletes it and its directory from the host. */
+    /**
+     * Unmounts it from the containers and deletes it and its directory from the host, through
+     * descriptors (a container may still hold the directory open, and whatever it put there is
+     * removed as itself, never followed). Not removed by the lab, it goes at the lab's end with the
+     * ledger, whose entry for the directory names the containers: they are stopped before it goes.
+     */
     void remove() { shared.close() }
 
     private void requireMember(Container c) {

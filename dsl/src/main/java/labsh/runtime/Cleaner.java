@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,20 +28,22 @@ public final class Cleaner {
     private static final Pattern NAME = Pattern.compile("(\\d+)-(\\d+)\\.ledger");
     private static final Pattern LINE = Pattern.compile("(\\d+) ([+=-])(.*)");
 
-    /** What a clean did, one line per object, per refused ledger, per failure. */
-    public record Report(List<String> removed, List<String> refused, List<String> failures) {
-        public boolean ok() { return failures.isEmpty(); }
-
-        /** Every line, removed objects first. */
-        public List<String> lines() {
-            List<String> all = new ArrayList<>(removed);
-            all.addAll(refused);
-            all.addAll(failures);
-            return all;
-        }
+    /**
+     * What a clean did, one line per ledger entry and per ledger left alone, in the order done:
+     * "removed", "already gone", "left alone: WHY" (not labsh clean's to remove, or not reachable
+     * from here), "refused: WHY" (labsh could not have made it: {@link LedgerScope}), and the
+     * failures ("could not remove ...: WHY").
+     */
+    public record Report(List<String> lines, List<String> removed, List<String> gone, List<String> leftAlone,
+                         List<String> refused, List<String> failures) {
+        /** Nothing failed and no line was refused (a refused line is kept in its ledger for a person to read). */
+        public boolean ok() { return failures.isEmpty() && refused.isEmpty(); }
     }
 
+    private final List<String> lines = new ArrayList<>();
     private final List<String> removed = new ArrayList<>();
+    private final List<String> gone = new ArrayList<>();
+    private final List<String> leftAlone = new ArrayList<>();
     private final List<String> refused = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
 
@@ -54,55 +57,122 @@ public final class Cleaner {
     public static Report clean(Path ledgerDir) {
         Cleaner c = new Cleaner();
         if (Files.isDirectory(ledgerDir)) {
+            try {
+                // an older labsh left them world-readable: root's only from now on
+                Ledger.makePrivate(ledgerDir.toAbsolutePath().getParent());
+                Ledger.makePrivate(ledgerDir);
+            } catch (IOException e) {
+                c.add(c.failures, "cannot make " + ledgerDir + " root's only: " + e.getMessage());
+            }
             try (DirectoryStream<Path> ledgers = Files.newDirectoryStream(ledgerDir, "*.ledger")) {
                 for (Path ledger : ledgers) c.cleanLedger(ledger);
             } catch (IOException e) {
-                c.failures.add("cannot read " + ledgerDir + ": " + e.getMessage());
+                c.add(c.failures, "cannot read " + ledgerDir + ": " + e.getMessage());
             }
         }
-        return new Report(List.copyOf(c.removed), List.copyOf(c.refused), List.copyOf(c.failures));
+        return new Report(List.copyOf(c.lines), List.copyOf(c.removed), List.copyOf(c.gone), List.copyOf(c.leftAlone),
+                List.copyOf(c.refused), List.copyOf(c.failures));
+    }
+
+    private void add(List<String> list, String line) {
+        list.add(line);
+        lines.add(line);
     }
 
     private void cleanLedger(Path ledger) {
         Matcher m = NAME.matcher(ledger.getFileName().toString());
         if (!m.matches()) {
-            failures.add("ignored " + ledger + ": not named <pid>-<starttime>.ledger");
+            add(failures, "ignored " + ledger + ": not named <pid>-<starttime>.ledger");
             return;
         }
         int pid = Integer.parseInt(m.group(1));
         long start = Long.parseLong(m.group(2));
         if (pid == ProcessHandle.current().pid()) return; // our own, unwound by ourselves
         if (ProcFs.isSameProcess(pid, start)) {
-            refused.add("left " + ledger.getFileName() + " alone: labsh pid " + pid + " is still running (stop it, or let it clean up itself)");
+            add(leftAlone, "left " + ledger.getFileName() + " alone: labsh pid " + pid + " is still running (stop it, or let it clean up itself)");
             return;
         }
         List<Open> open;
         try {
             open = read(ledger);
         } catch (IOException e) {
-            failures.add("cannot read " + ledger + ": " + e.getMessage());
+            add(failures, "cannot read " + ledger + ": " + e.getMessage());
             return;
         }
+        LedgerScope scope = new LedgerScope(ledger.toAbsolutePath().getParent().getParent(), start);
         boolean allGone = true;
         for (int i = open.size() - 1; i >= 0; i--) { // newest first: a process before the dir it runs in
             Open e = open.get(i);
-            String what = e.kind + Ledger.format(e.fields);
-            try {
-                Removers.remove(e.kind, e.fields);
-                removed.add("removed " + what);
-                markRemoved(ledger, e.seq);
-            } catch (RuntimeException ex) {
+            if (!cleanEntry(e, scope, open)) {
                 allGone = false;
-                failures.add("could not remove " + what + ": " + ex.getMessage());
+                continue;
             }
+            markRemoved(ledger, e.seq);
         }
         if (allGone) {
             try {
                 Files.deleteIfExists(ledger);
             } catch (IOException ex) {
-                failures.add("cannot delete " + ledger + ": " + ex.getMessage());
+                add(failures, "cannot delete " + ledger + ": " + ex.getMessage());
             }
         }
+    }
+
+    /**
+     * One entry: refused if labsh could not have made it; else probed, removed, probed again.
+     * Returns true when the entry can be closed (removed, gone, or not ours to remove).
+     */
+    private boolean cleanEntry(Open e, LedgerScope scope, List<Open> all) {
+        String what = e.kind + Ledger.format(e.fields);
+        try {
+            String refusal = scope.refusal(e.kind, e.fields);
+            if (refusal != null) {
+                add(refused, "refused " + what + ": " + refusal);
+                return false;
+            }
+            Map<String, String> fields = onlyRecordedMembers(e.fields, all);
+            Removers.Probe before = Removers.probe(e.kind, fields);
+            if (before != null && before.state() == Removers.Probe.State.GONE) {
+                add(gone, "already gone " + what + (before.why() == null ? "" : ": " + before.why()));
+                return true;
+            }
+            if (before != null && before.state() == Removers.Probe.State.ELSEWHERE) {
+                add(leftAlone, "left alone " + what + ": " + before.why());
+                return true;
+            }
+            Removers.remove(e.kind, fields);
+            Removers.Probe after = Removers.probe(e.kind, fields);
+            if (after == null) {
+                add(removed, "ran the remover of " + what + " (a kind without a probe: removed, or already gone)");
+            } else if (after.state() == Removers.Probe.State.PRESENT && Objects.equals(after.identity(), before == null ? null : before.identity())) {
+                add(failures, "could not remove " + what + ": it is still there");
+                return false;
+            } else {
+                add(removed, "removed " + what);
+            }
+            return true;
+        } catch (RuntimeException ex) {
+            add(failures, "could not remove " + what + ": " + ex.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * A shared directory's members are stopped before it goes ({@link Removers}); from a ledger
+     * read back, only those that the same ledger records as processes labsh started are, so a line
+     * naming another pid cannot make {@code labsh clean} kill it.
+     */
+    private static Map<String, String> onlyRecordedMembers(Map<String, String> f, List<Open> all) {
+        if (!f.containsKey("members")) return f;
+        List<long[]> kept = new ArrayList<>();
+        for (long[] m : Removers.members(f)) {
+            boolean recorded = m[0] > 1 && all.stream().anyMatch(o -> o.kind.equals("process")
+                    && String.valueOf(m[0]).equals(o.fields.get("pid")) && String.valueOf(m[1]).equals(o.fields.get("start")));
+            if (recorded) kept.add(m);
+        }
+        Map<String, String> copy = new LinkedHashMap<>(f);
+        copy.put("members", Removers.membersField(kept));
+        return copy;
     }
 
     /** An entry intended or created and not removed. */

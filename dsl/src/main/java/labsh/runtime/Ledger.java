@@ -7,12 +7,16 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The on-disk record of every kernel object this labsh process creates. An entry is written
@@ -116,8 +120,10 @@ public final class Ledger {
     private synchronized void openFile() {
         try {
             if (channel == null) {
-                Files.createDirectories(file.getParent());
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+                makePrivate(file.getParent().getParent());
+                makePrivate(file.getParent());
+                channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
         } catch (IOException e) {
             if (!labsh.kernel.Privilege.isRoot()) {
@@ -128,6 +134,21 @@ public final class Ledger {
             throw new UncheckedIOException("cannot write the ledger " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * The state directory and the ledger directory are root's alone (0700), made so and, when they
+     * exist from an older labsh, changed to it. A container's root and upper directory, a VM's share
+     * and the FIFOs live below: a setuid-root file a container wrote there must not be reachable by
+     * an ordinary host user (path traversal needs x on every directory, path_resolution(7)), and the
+     * ledgers say what `labsh clean` removes, so no one else may write them.
+     */
+    public static void makePrivate(Path dir) throws IOException {
+        if (Files.isSymbolicLink(dir)) throw new IOException(dir + " is a symlink, not labsh's directory");
+        if (!Files.isDirectory(dir)) Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+        if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PRIVATE)) Files.setPosixFilePermissions(dir, PRIVATE);
+    }
+
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     synchronized void append(String line) {
         try {

@@ -76,8 +76,8 @@ class CleanerSpec extends Specification {
 
         then:
         r.removed.isEmpty()
-        r.refused.size() == 1
-        r.refused[0].contains("labsh pid ${pid} is still running")
+        r.leftAlone.size() == 1
+        r.leftAlone[0].contains("labsh pid ${pid} is still running")
         Files.exists(file)
         Files.exists(l)
     }

@@ -14,7 +14,10 @@ import picocli.CommandLine.Spec;
         "Remove what a killed labsh (kill -9, a crash) left behind.",
         "Every object its ledger recorded and did not remove goes, newest first. Only objects labsh recorded are touched, each checked by",
         "identity (a pid reused by another process is not killed). Ledgers of a labsh that still runs",
-        "are left alone. Ledgers live in $LABSH_STATE/ledgers, by default /run/labsh/ledgers."})
+        "are left alone. A line naming something labsh could not have made (a path outside the state directory,",
+        "a mount at /, a cgroup outside labsh's own) is refused and kept. One line per entry says what was done:",
+        "removed, already gone, left alone: WHY, refused: WHY. Ledgers live in $LABSH_STATE/ledgers, by default",
+        "/run/labsh/ledgers (root's only, mode 0700). Exit status 1 when anything failed or was refused."})
 public final class CleanCommand implements Callable<Integer> {
     @Mixin GlobalOptions global;
     @Spec CommandSpec spec;
@@ -23,9 +26,10 @@ public final class CleanCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Cleaner.Report r = Cleaner.clean();
-        r.removed().forEach(out::println);
-        r.refused().forEach(out::println);
-        r.failures().forEach(f -> err.println("labsh: " + f));
+        for (String line : r.lines()) {
+            if (r.failures().contains(line)) err.println("labsh: " + line);
+            else out.println(line);
+        }
         if (r.lines().isEmpty()) out.println("nothing to clean in " + Ledger.stateDir().resolve("ledgers"));
         out.flush();
         err.flush();

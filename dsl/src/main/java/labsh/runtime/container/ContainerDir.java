@@ -2,12 +2,9 @@ package labsh.runtime.container;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 
 import labsh.kernel.MountInfo;
@@ -60,25 +57,13 @@ public final class ContainerDir {
         return null;
     }
 
-    /** rm -r that does not follow symlinks (a rootfs is full of absolute ones, e.g. bin/sh -> /bin/busybox). */
+    /**
+     * rm -r through descriptors ({@link labsh.runtime.Removers#deletePath}): beneath the state
+     * directory nothing below it is followed, a rootfs's absolute symlinks (bin/sh -> /bin/busybox)
+     * and a container's upper directory (which its root user writes) included; a symlink swapped in
+     * for a subdirectory is removed as the link it is.
+     */
     static void delete(Path dir) {
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-                    Files.delete(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) throw e;
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
-        }
+        labsh.runtime.Removers.deletePath(dir.toString());
     }
 }

@@ -13,6 +13,7 @@ import labsh.kernel.NsType;
 import labsh.runtime.JoinedThread;
 import labsh.runtime.Ledger;
 import labsh.runtime.ProcFs;
+import labsh.runtime.Removers;
 
 /**
  * A FIFO (named pipe, fifo(7)) that processes in different containers share: the FIFO is made in
@@ -23,8 +24,9 @@ import labsh.runtime.ProcFs;
  * <p>The bind into a running container is made from a thread joined to the container's mount
  * namespace ({@link JoinedThread}: unshare(CLONE_FS), setns(CLONE_NEWNS)); the host directory
  * is opened as a detached mount before joining, because after pivot_root the host's paths do not
- * exist in there ({@link DetachedMount}). Ledger: the directory ({@code dir}), the FIFO
- * ({@code file}) and each bind ({@code mount} in the container's namespace, gone with it).
+ * exist in there ({@link DetachedMount}). Ledger: the directory ({@code dir}, with the pids of the
+ * containers it is bound into as {@code members}), the FIFO ({@code file}) and each bind
+ * ({@code mount} in the container's namespace, gone with it).
  */
 public final class SharedFifo implements AutoCloseable {
     private final String name;
@@ -87,6 +89,9 @@ public final class SharedFifo implements AutoCloseable {
             });
             binds.add(new Bind(pid, start, target, e));
         }
+        // the directory's entry names the containers that can write into it: the ledger's unwind
+        // and `labsh clean` stop them before they delete it (Removers), as close() unbinds first
+        dirEntry.created("members", Removers.membersField(binds.stream().map(b -> new long[] {b.pid(), b.start()}).toList()));
     }
 
     public String name() { return name; }
@@ -102,7 +107,10 @@ public final class SharedFifo implements AutoCloseable {
 
     /**
      * Unmounts the binds from the containers still running (a mount in a container that ended
-     * went with its namespace), then deletes the FIFO and its directory.
+     * went with its namespace), then deletes the FIFO and its directory through descriptors
+     * ({@link Removers#deletePath}): a container may still hold the directory open (a shell whose
+     * cwd was /shared), and whatever it swapped in there (a symlink for a subdirectory) is removed
+     * as itself, never followed onto the host.
      */
     @Override
     public void close() {
@@ -115,13 +123,9 @@ public final class SharedFifo implements AutoCloseable {
             b.entry().removed();
         }
         binds.clear();
-        try {
-            Files.deleteIfExists(fifo);
-            fifoEntry.removed();
-            Files.deleteIfExists(dir);
-            dirEntry.removed();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + fifo + ": " + e.getMessage(), e);
-        }
+        Removers.deletePath(fifo.toString());
+        fifoEntry.removed();
+        Removers.deletePath(dir.toString());
+        dirEntry.removed();
     }
 }
