@@ -194,7 +194,11 @@ trait Ex5Words {
                                   String socketMessage, int timeout) {
         Path bin = CPrograms.ex5().resolve('ex5-server-static')
         Path info = s.infoFile.parent.toAbsolutePath().normalize()
-        Path dir = Ledger.stateDir().resolve('containers').resolve("ex5-${ProcessHandle.current().pid()}-${s.name}".toString()).toAbsolutePath()
+        // one directory per start: a lab may start a second server of the same name while the first still runs
+        Path containers = Ledger.stateDir().resolve('containers').toAbsolutePath()
+        int n = 1
+        while (Files.exists(containers.resolve("ex5-${ProcessHandle.current().pid()}-${s.name}-${n}".toString()), LinkOption.NOFOLLOW_LINKS)) n++
+        Path dir = containers.resolve("ex5-${ProcessHandle.current().pid()}-${s.name}-${n}".toString())
         Ex5Root root
         try {
             root = Ex5Root.prepare(dir, bin, info, Path.of(shm))
