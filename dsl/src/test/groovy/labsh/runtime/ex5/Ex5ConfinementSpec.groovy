@@ -54,7 +54,11 @@ class Ex5ConfinementSpec extends Specification {
         info = binding.getVariable('info') as Path
     }
 
+    /** Where the writes above would land on the host if the container shared its root (removed then, so a regression leaves nothing). */
+    private List<Path> hostTargets() { ['/tmp', '/etc', '/'].collect { Path.of(it, hostTmpName) } }
+
     def cleanupSpec() {
+        hostTargets().each { Files.deleteIfExists(it) }
         box?.stop()
         Ledger.current().unwind()
         labDir.toFile().deleteDir()
@@ -65,14 +69,14 @@ class Ex5ConfinementSpec extends Specification {
         NativeStage.run(box.entry(['/bin/sh', '-c', command]).stdout(Redirect.PIPE).mergeStderr().build())
     }
 
-    def "the container's root is read-only: writing /tmp, /etc or / fails with EROFS, and the host's /tmp stays untouched"() {
+    def "the container's root is read-only: writing /tmp, /etc or / fails with EROFS, and the host's stay untouched"() {
         when:
-        def r = inside("echo x > /tmp/${hostTmpName}; echo x > /etc/x; mkdir /x; echo done")
+        def r = inside("echo x > /tmp/${hostTmpName}; echo x > /etc/${hostTmpName}; mkdir /${hostTmpName}; echo done")
 
         then: 'three writes, three EROFS (busybox sh prints strerror)'
         r.output.readLines().count { it.contains('Read-only file system') } == 3
         r.output.readLines().last() == 'done'
-        !Files.exists(Path.of('/tmp', hostTmpName))
+        hostTargets().every { !Files.exists(it) }
     }
 
     def "the host's /etc/shadow is not there, and /etc/passwd is the image's own"() {

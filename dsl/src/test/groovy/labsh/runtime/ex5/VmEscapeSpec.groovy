@@ -41,7 +41,7 @@ class VmEscapeSpec extends Specification {
         String probe = """\
             cp /bin/busybox /info/suid && chown 0:0 /info/suid && chmod 4755 /info/suid && ls -ln /info/suid
             ln -s /etc/shadow /info/server_evil && ls -l /info/server_evil
-            nc -w 3 10.0.2.2 ${port} </dev/null; echo "connect 10.0.2.2:${port}: status \$?"
+            timeout 10 nc -w 3 10.0.2.2 ${port} </dev/null; echo "connect 10.0.2.2:${port}: status \$?"
             ip neigh show 10.0.2.2
             """.stripIndent()
         // as the ex5 lab does: the host's connect() to the guest's 10.0.2.15 fails at once, sending nothing
