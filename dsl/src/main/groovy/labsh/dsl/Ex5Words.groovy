@@ -41,7 +41,10 @@ trait Ex5Words {
     /** The host itself, as a place to run a server. */
     HostPlace getHost() { new HostPlace() }
 
-    /** A container: own ipc, mnt, pid and uts namespaces, the host's network. Options: hostname, namespaces. */
+    /**
+     * A container: own ipc, mnt, pid and uts namespaces, the host's network, a read-only busybox root
+     * of its own with the info directory bound in. Options: hostname, namespaces.
+     */
     ContainerPlace container(Map options = [:]) {
         ContainerPlace c = new ContainerPlace()
         if (options.hostname) c.hostname = options.hostname as String
@@ -49,7 +52,10 @@ trait Ex5Words {
         c
     }
 
-    /** A virtual machine (qemu booting the distribution's kernel). */
+    /**
+     * A virtual machine (qemu booting the distribution's kernel), boxed in: qemu as nobody under its
+     * seccomp filter, a guest that reaches nothing on the network, a 9p share without setuid or symlinks.
+     */
     VmPlace vm(Map options = [:]) {
         VmPlace v = new VmPlace()
         if (options.shm) v.shmPath = options.shm as String

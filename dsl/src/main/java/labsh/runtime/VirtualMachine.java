@@ -81,7 +81,8 @@ public final class VirtualMachine implements AutoCloseable {
         // one pid throughout (the ledger's), and qemu sees the files only as fds 3, 4 and 5
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec 3<\"$1\" 4<\"$2\" 5<\"$3\" && shift 3 && exec \"$@\"", "labsh-vm",
                 image.kernel().toString(), image.initrd().toString(), shareDir.toAbsolutePath().toString(),
-                findSetpriv().toString(), "--reuid=" + ids[0], "--regid=" + ids[1], "--clear-groups",
+                // with KVM, the kvm group only (udev's /dev/kvm is root:kvm 0660)
+                findSetpriv().toString(), "--reuid=" + ids[0], "--regid=" + ids[1], kvm ? "--groups=kvm" : "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
                 qemuBinary.toString(),
                 "-accel", kvm ? "kvm" : "tcg", "-m", "256", "-smp", "1",
