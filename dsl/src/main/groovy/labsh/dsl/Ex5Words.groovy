@@ -186,9 +186,9 @@ trait Ex5Words {
     /** True when qemu and a kernel image are installed. */
     boolean vmAvailable() { VirtualMachine.available() }
 
-    /** The info files in a directory now (what a client would read). */
+    /** The info files in a directory now (what a client would read: not a dot-name, a half-written file or the VM's .virtfs_metadata). */
     List<String> infoFiles(Path dir) {
-        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.sorted().toList() }
+        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.filter { !it.startsWith('.') }.sorted().toList() }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <li>slirp with {@code restrict=on}: the guest reaches nothing outside, not even the host's
  *     loopback through 10.0.2.2 (no hostfwd: the ex5 lab wants the guest unreachable, and the
  *     guest's only output is its info file, over 9p);</li>
- * <li>the 9p share with {@code security_model=mapped-xattr}: the guest's owners, modes and symlinks
- *     are kept in user.virtfs.* xattrs, and on the host every file it makes is a plain file of the
+ * <li>the 9p share with {@code security_model=mapped-xattr} (mapped-file where the file system has
+ *     no user xattrs): the guest's owners, modes and symlinks are kept in user.virtfs.* xattrs, and on the host every file it makes is a plain file of the
  *     qemu user, mode 0600: a setuid-root file or a symlink in the guest is neither on the host.
  *     The guest mounts it nosuid,nodev (labsh/vm/init). For the VM's lifetime the share directory
  *     belongs to the qemu user, so that it can create files there; its owner is restored after.</li>
@@ -90,7 +91,7 @@ public final class VirtualMachine implements AutoCloseable {
                 "-kernel", "/proc/self/fd/3", "-initrd", "/proc/self/fd/4",
                 "-append", append.toString(),
                 "-netdev", "user,id=n0,restrict=on", "-device", "virtio-net-pci,netdev=n0",
-                "-fsdev", "local,id=f0,path=/proc/self/fd/5,security_model=mapped-xattr",
+                "-fsdev", "local,id=f0,path=/proc/self/fd/5,security_model=" + securityModel(shareDir),
                 "-device", "virtio-9p-pci,fsdev=f0,mount_tag=info",
                 "-sandbox", SANDBOX));
         ShareOwner owner = ShareOwner.handTo(shareDir, ids);
@@ -117,6 +118,22 @@ public final class VirtualMachine implements AutoCloseable {
         } catch (RuntimeException e) {
             owner.restore();
             throw e;
+        }
+    }
+
+    /**
+     * mapped-xattr where the share's file system takes user.* xattrs, else mapped-file (the same
+     * mapping kept in .virtfs_metadata files, which clients skip as dot-names): tmpfs, where labsh's
+     * state directory lives, takes user xattrs only since Linux 6.6.
+     */
+    static String securityModel(Path shareDir) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(shareDir, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        try {
+            view.write("labsh.probe", java.nio.ByteBuffer.wrap(new byte[] {1}));
+            view.delete("labsh.probe");
+            return "mapped-xattr";
+        } catch (IOException | UnsupportedOperationException e) {
+            return "mapped-file";
         }
     }
 

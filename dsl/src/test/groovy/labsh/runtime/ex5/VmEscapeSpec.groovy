@@ -144,11 +144,18 @@ class VmEscapeSpec extends Specification {
         Files.getAttribute(share, 'unix:uid', LinkOption.NOFOLLOW_LINKS) == 0
     }
 
-    /** The mode the guest set, which mapped-xattr keeps in user.virtfs.mode (a native-endian mode_t). */
+    /**
+     * The mode the guest set, which qemu keeps in user.virtfs.mode (mapped-xattr: a native-endian
+     * mode_t) or in .virtfs_metadata/NAME (mapped-file, where the file system has no user xattrs).
+     */
     private static int guestMode(Path p) {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView, LinkOption.NOFOLLOW_LINKS)
-        ByteBuffer b = ByteBuffer.allocate(view.size('virtfs.mode')).order(ByteOrder.nativeOrder())
-        view.read('virtfs.mode', b)
-        b.flip().getInt()
+        if (view.list().contains('virtfs.mode')) {
+            ByteBuffer b = ByteBuffer.allocate(view.size('virtfs.mode')).order(ByteOrder.nativeOrder())
+            view.read('virtfs.mode', b)
+            return b.flip().getInt()
+        }
+        String line = Files.readAllLines(p.resolveSibling('.virtfs_metadata').resolve(p.fileName)).find { it.startsWith('virtfs.mode=') }
+        line.substring('virtfs.mode='.length()) as int
     }
 }
