@@ -118,7 +118,7 @@ class Ex5ConfinementSpec extends Specification {
         key.output.contains('Read-only file system')
     }
 
-    def "a symlink the container plants in the info directory is not followed by the client: one line, and the target is never opened"() {
+    def "a symlink (and a FIFO) the container plants in the info directory: the client follows neither, one line each, the target never opened"() {
         given: 'a decoy on the host that would parse as a server if the client followed the link'
         Path decoy = labDir.resolve('decoy')
         Files.writeString(decoy, '127.0.0.1\n5299\n/etc/hostname\n9\n')
@@ -126,15 +126,16 @@ class Ex5ConfinementSpec extends Specification {
         Inotify watch = Inotify.open()
         watch.addWatch(decoy, Inotify.IN_OPEN | Inotify.IN_ACCESS)
 
-        when: 'from inside, the link; then the host\'s client scans the directory'
-        def ln = inside("ln -s ${decoy} ${info}/server_decoy")
+        when: 'from inside, the link and a FIFO (opened blocking, it would hang the client); then the host\'s client scans the directory'
+        def ln = inside("ln -s ${decoy} ${info}/server_decoy && mkfifo ${info}/server_fifo")
         ScanReport report = new Ex5Client().scan(info)
         List<Inotify.Event> opened = watch.poll(0)
 
         then:
         ln.exitCode() == 0
         Files.isSymbolicLink(info.resolve('server_decoy'))
-        report.problems() == ['server_decoy: is a symbolic link, not an info file (not followed: openat2 O_NOFOLLOW gave ELOOP)']
+        report.problems() == ['server_decoy: is a symbolic link, not an info file (not followed: openat2 O_NOFOLLOW gave ELOOP)',
+                              'server_fifo: is not a regular file (a FIFO, socket or device), not an info file']
         report.servers()*.file() == ['server_box']
         opened.isEmpty()
 
@@ -147,5 +148,6 @@ class Ex5ConfinementSpec extends Specification {
         cleanup:
         watch?.close()
         Files.deleteIfExists(info.resolve('server_decoy'))
+        Files.deleteIfExists(info.resolve('server_fifo'))
     }
 }
