@@ -186,9 +186,12 @@ trait Ex5Words {
     /** True when qemu and a kernel image are installed. */
     boolean vmAvailable() { VirtualMachine.available() }
 
-    /** The info files in a directory now (what a client would read: not a dot-name, a half-written file or the VM's .virtfs_metadata). */
+    /**
+     * The names in an info directory now, but for qemu's .virtfs_metadata (its 9p mapping, where
+     * the file system has no user xattrs: VirtualMachine), which is not a server's.
+     */
     List<String> infoFiles(Path dir) {
-        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.filter { !it.startsWith('.') }.sorted().toList() }
+        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.filter { it != '.virtfs_metadata' }.sorted().toList() }
     }
 
     /**

@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  *     loopback through 10.0.2.2 (no hostfwd: the ex5 lab wants the guest unreachable, and the
  *     guest's only output is its info file, over 9p);</li>
  * <li>the 9p share with {@code security_model=mapped-xattr} (mapped-file where the file system has
- *     no user xattrs): the guest's owners, modes and symlinks are kept in user.virtfs.* xattrs, and on the host every file it makes is a plain file of the
- *     qemu user, mode 0600: a setuid-root file or a symlink in the guest is neither on the host.
+ *     no user xattrs): the guest's owners, modes and symlinks are kept in user.virtfs.* xattrs, and
+ *     on the host every file it makes is a plain file of the qemu user, mode 0600: a setuid-root
+ *     file or a symlink in the guest is neither on the host.
  *     The guest mounts it nosuid,nodev (labsh/vm/init). For the VM's lifetime the share directory
  *     belongs to the qemu user, so that it can create files there; its owner is restored after.</li>
  * </ul>
