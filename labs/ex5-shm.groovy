@@ -6,7 +6,7 @@ import labsh.runtime.ex5.ScanReport
 lab 'ex5, question 3: shared memory across containers'
 
 Path info = workdir 'ex5-shm-info'
-Path key = workfile 'ex5-shm-key'   // ftok's path: the container sees the same inode (same root)
+Path key = workfile 'ex5-shm-key'   // ftok's path: the container's root holds the same inode (a hard link)
 Server first, second
 ScanReport report
 

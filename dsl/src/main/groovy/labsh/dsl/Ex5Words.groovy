@@ -21,6 +21,7 @@ import labsh.runtime.NsProcess
 import labsh.runtime.VirtualMachine
 import labsh.runtime.VmImage
 import labsh.runtime.ex5.Ex5Client
+import labsh.runtime.ex5.Ex5Root
 import labsh.runtime.ex5.Ex5Server
 import labsh.runtime.ex5.ScanReport
 import labsh.kernel.SharedMemory
@@ -43,7 +44,10 @@ trait Ex5Words {
     /** The host itself, as a place to run a server. */
     HostPlace getHost() { new HostPlace() }
 
-    /** A container: own ipc, mnt, pid and uts namespaces, the host's network. Options: hostname, namespaces. */
+    /**
+     * A container: own ipc, mnt, pid and uts namespaces, the host's network, a read-only busybox root
+     * of its own with the info directory bound in. Options: hostname, namespaces.
+     */
     ContainerPlace container(Map options = [:]) {
         ContainerPlace c = new ContainerPlace()
         if (options.hostname) c.hostname = options.hostname as String
@@ -51,7 +55,10 @@ trait Ex5Words {
         c
     }
 
-    /** A virtual machine (qemu booting the distribution's kernel). */
+    /**
+     * A virtual machine (qemu booting the distribution's kernel), boxed in: qemu as nobody under its
+     * seccomp filter, a guest that reaches nothing on the network, a 9p share without setuid or symlinks.
+     */
     VmPlace vm(Map options = [:]) {
         VmPlace v = new VmPlace()
         if (options.shm) v.shmPath = options.shm as String
@@ -155,7 +162,8 @@ trait Ex5Words {
         Closure inner = s.stopper
         s.stopper = {
             inner?.call()
-            Files.deleteIfExists(infoFile)
+            // fd-relative: a container or the VM may have swapped the directory's content meanwhile
+            if (Files.isDirectory(info, LinkOption.NOFOLLOW_LINKS)) Beneath.open(info).withCloseable { Beneath b -> b.deleteTree(name) }
             fileEntry.removed()
         }
         say "${name}: ${place}, pid ${s.pid}, info file ${infoFile}"
@@ -218,27 +226,57 @@ trait Ex5Words {
     /** True when qemu and a kernel image are installed. */
     boolean vmAvailable() { VirtualMachine.available() }
 
-    /** The info files in a directory now (what a client would read). */
+    /**
+     * The names in an info directory now, but for qemu's .virtfs_metadata (its 9p mapping, where
+     * the file system has no user xattrs: VirtualMachine), which is not a server's.
+     */
     List<String> infoFiles(Path dir) {
-        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.sorted().toList() }
+        Files.list(dir).withCloseable { s -> s.map { Path p -> p.fileName.toString() }.filter { it != '.virtfs_metadata' }.sorted().toList() }
     }
 
-    /** The seed's C server as the container's payload, under an init that is the container's PID 1. */
+    /**
+     * The seed's C server (linked statically) as the container's payload, under an init that is
+     * the container's PID 1, in a read-only busybox root of its own ({@link Ex5Root}): the info
+     * directory is the only host directory bound in, and no capability beyond Docker's defaults.
+     */
     private void startInContainer(Server s, ContainerPlace c, String shm, int projId, String shmMessage,
                                   String socketMessage, int timeout) {
-        Path bin = CPrograms.ex5().resolve('ex5-server')
-        Path info = s.infoFile.parent
-        LaunchSpec spec = LaunchSpec.command(bin.toString(), info.toString(), s.name, "${s.port}".toString(), shm,
-                                             "${projId}".toString(), shmMessage, socketMessage)
-                .namespaces(c.namespaces).hostname(c.hostname).init(true)
-                .confined(true) // the seed's server needs no capability: it must not get CAP_SYS_ADMIN
-                .bind(info.toString(), info.toString()) // the --bind of singularity: the info directory, shared
-                .env('EX5_ACCEPT_TIMEOUT', "${timeout}".toString())
-                .stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
-                .build()
-        NsProcess p = NativeStage.start(spec)
+        Path bin = CPrograms.ex5().resolve('ex5-server-static')
+        Path info = s.infoFile.parent.toAbsolutePath().normalize()
+        // one directory per start: a lab may start a second server of the same name while the first still runs
+        Path containers = Ledger.stateDir().resolve('containers').toAbsolutePath()
+        int n = 1
+        while (Files.exists(containers.resolve("ex5-${ProcessHandle.current().pid()}-${s.name}-${n}".toString()), LinkOption.NOFOLLOW_LINKS)) n++
+        Path dir = containers.resolve("ex5-${ProcessHandle.current().pid()}-${s.name}-${n}".toString())
+        Ex5Root root
+        try {
+            root = Ex5Root.prepare(dir, bin, info, Path.of(shm))
+        } catch (IllegalArgumentException e) {
+            throw new LabException("server ${s.name}: ${e.message}")
+        }
+        NsProcess p
+        try {
+            LaunchSpec spec = LaunchSpec.command(Ex5Root.SERVER, info.toString(), s.name, "${s.port}".toString(), shm,
+                                                 "${projId}".toString(), shmMessage, socketMessage)
+                    .namespaces(c.namespaces).hostname(c.hostname).init(true)
+                    .rootfs(root.root().toString()).workDir('/')
+                    .confined(true) // the seed's server needs no capability: it must not get CAP_SYS_ADMIN
+                    .bind(info.toString(), info.toString()) // the --bind of singularity: the info directory, shared
+                    .clearEnv().env('PATH', '/bin:/sbin:/usr/bin:/usr/sbin')
+                    .env('EX5_ACCEPT_TIMEOUT', "${timeout}".toString())
+                    .stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
+                    .build()
+            p = NativeStage.start(spec)
+        } catch (Exception e) {
+            root.close()
+            throw e
+        }
         s.pid = p.pid()
-        s.stopper = { p.close() }
+        s.stopper = {
+            p.close()
+            root.close()
+        }
+        say "${s.name}: ${root}, the info directory ${info} bound in"
         waitForInfoFile(s, Duration.ofSeconds(10)) { p.alive }
     }
 
@@ -267,7 +305,7 @@ trait Ex5Words {
 
     private static void waitForInfoFile(Server s, Duration timeout, Closure<Boolean> alive) {
         long deadline = System.nanoTime() + timeout.toNanos()
-        while (!Files.exists(s.infoFile)) {
+        while (!Files.exists(s.infoFile, LinkOption.NOFOLLOW_LINKS)) {
             if (!alive.call()) throw new LabException("${s.name}: the server exited before writing its info file")
             if (System.nanoTime() > deadline) throw new LabException("${s.name}: no info file after ${timeout.seconds} s")
             Thread.sleep(20)

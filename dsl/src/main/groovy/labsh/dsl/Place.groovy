@@ -17,6 +17,7 @@ class HostPlace extends Place {
     String toString() { 'the host' }
 }
 
+/** A container for a server: its own namespaces and a read-only busybox root (labsh.runtime.ex5.Ex5Root). */
 class ContainerPlace extends Place {
     /** The namespaces the container gets of its own; the rest (net, by default) it shares with the host. */
     Set<NsType> namespaces = EnumSet.of(NsType.IPC, NsType.MNT, NsType.PID, NsType.UTS)

@@ -1,11 +1,15 @@
 package labsh.dsl
 
+import java.nio.charset.StandardCharsets
 import java.nio.file.Files
+import java.nio.file.LinkOption
 import java.nio.file.Path
+import labsh.kernel.Beneath
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
 import labsh.runtime.LaunchSpec
 import labsh.runtime.container.Enter
+import labsh.runtime.ex5.InfoFile
 
 /**
  * A running ex5 server (seed 002): where it runs, the info file it wrote, and the process that
@@ -32,8 +36,16 @@ class Server implements Node {
         Enter.into(pid, ownNamespaces(), null, null, place instanceof ContainerPlace, command)
     }
 
-    /** The info file's four lines, as the server wrote them. */
-    List<String> infoLines() { Files.exists(infoFile) ? Files.readAllLines(infoFile) : [] }
+    /**
+     * The info file's four lines, as the server wrote them; none while there is no file. Read
+     * beneath the info directory without following a symlink (a container or the VM writes there).
+     */
+    List<String> infoLines() {
+        if (!Files.exists(infoFile, LinkOption.NOFOLLOW_LINKS)) return []
+        Beneath.open(infoFile.parent).withCloseable { Beneath dir ->
+            new String(InfoFile.read(dir, infoFile.fileName.toString(), 4096), StandardCharsets.UTF_8).readLines()
+        }
+    }
 
     void stop() { stopper?.call() }
 

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import labsh.kernel.Beneath;
 import labsh.kernel.KernelException;
 import labsh.kernel.SharedMemory;
 
@@ -64,17 +64,20 @@ public final class Ex5Client {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("system error: " + dir + " is not a directory");
         List<String> problems = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.sorted().toList()) {
-                if (p.getFileName().toString().startsWith(".")) continue; // a server's half-written file
+        // The directory is one that containers and the VM write: list and open through its
+        // descriptor, never by a path looked up again (InfoFile.parse: O_NOFOLLOW beneath it).
+        try (Beneath beneath = Beneath.open(dir)) {
+            for (String name : beneath.list().stream().sorted().toList()) {
+                if (name.startsWith(".")) continue; // a server's half-written file
                 try {
-                    probes.add(new Probe(p.getFileName().toString(), InfoFile.parse(p)));
+                    probes.add(new Probe(name, InfoFile.parse(beneath, name)));
                 } catch (InfoFile.BadInfoFile e) {
                     problems.add(e.getMessage());
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("system error: cannot list " + dir + ": " + e.getMessage(), e);
+        } catch (KernelException | UncheckedIOException e) {
+            String why = "system error: cannot list " + dir + ": " + e.getMessage();
+            throw new UncheckedIOException(why, new IOException(why, e));
         }
         try {
             for (Probe p : probes) findSegment(p);

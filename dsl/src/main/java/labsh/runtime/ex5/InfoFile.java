@@ -1,7 +1,6 @@
 package labsh.runtime.ex5;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,8 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.regex.Pattern;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+
+import labsh.kernel.Beneath;
+import labsh.kernel.Errno;
+import labsh.kernel.KernelException;
+import labsh.kernel.Libc;
 
 /**
  * A server's info file (seed 002): four lines, IP, port, shm_pathname, proj_id. Parsing is strict
@@ -21,6 +29,7 @@ import java.util.regex.Pattern;
 public record InfoFile(String ip, int port, String shmPath, int projId) {
     /** More than this is not an info file: read no further (a 1 MB file of junk costs 4 KiB). */
     static final int MAX_BYTES = 4096;
+    private static final int O_NONBLOCK = 04000, ELOOP = 40, EXDEV = 18;
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:]+(%[\\w.]+)?");
 
@@ -32,13 +41,55 @@ public record InfoFile(String ip, int port, String shmPath, int projId) {
     }
 
     public static InfoFile parse(Path file) {
-        if (Files.isDirectory(file)) throw new BadInfoFile(file, "is a directory, not an info file");
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
-        } catch (IOException e) {
+        Path dir = file.toAbsolutePath().getParent();
+        try (Beneath beneath = Beneath.open(dir)) {
+            return parse(beneath, file.getFileName().toString());
+        } catch (KernelException e) {
+            throw new BadInfoFile(file, "cannot be read: its directory cannot be opened (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Reads {@code name} in {@code dir} and parses it. The directory is one a container or a VM can
+     * write, so the file is opened by openat2(2) beneath it with O_NOFOLLOW: a symlink planted there
+     * (to /etc/shadow, say) fails with ELOOP and its target is never opened; O_NONBLOCK keeps a
+     * planted FIFO from hanging the client (fifo(7)); and only a regular file is read.
+     */
+    public static InfoFile parse(Beneath dir, String name) {
+        return parse(Path.of(name), read(dir, name, MAX_BYTES + 1));
+    }
+
+    /** At most {@code max} bytes of the regular file {@code name} beneath {@code dir}; never through a symlink. */
+    public static byte[] read(Beneath dir, String name, int max) {
+        Path file = Path.of(name);
+        int fd;
+        try {
+            fd = dir.openFd(name, Beneath.O_RDONLY | Beneath.O_NOFOLLOW | O_NONBLOCK, 0);
+        } catch (KernelException e) {
+            if (e.is(ELOOP)) throw new BadInfoFile(file, "is a symbolic link, not an info file (not followed: openat2 O_NOFOLLOW gave ELOOP)");
+            if (e.is(EXDEV)) throw new BadInfoFile(file, "leads out of the info directory (openat2 RESOLVE_BENEATH gave EXDEV)");
             throw new BadInfoFile(file, "cannot be read (" + e.getMessage() + ")");
         }
+        try {
+            // the open descriptor's own type (stat(2) through /proc/thread-self/fd: the object, not a name looked up again)
+            BasicFileAttributes a = Files.readAttributes(Path.of("/proc/thread-self/fd/" + fd), BasicFileAttributes.class);
+            if (a.isDirectory()) throw new BadInfoFile(file, "is a directory, not an info file");
+            if (!a.isRegularFile()) throw new BadInfoFile(file, "is not a regular file (a FIFO, socket or device), not an info file");
+            Memory buf = new Memory(max);
+            long got = 0, n;
+            while (got < max && (n = Libc.read(fd, buf.share(got), max - got)) > 0) got += n;
+            return buf.getByteArray(0, (int) got);
+        } catch (IOException e) {
+            throw new BadInfoFile(file, "cannot be read (" + e.getMessage() + ")");
+        } catch (LastErrorException e) {
+            throw new BadInfoFile(file, "cannot be read (read: " + Errno.name(e.getErrorCode()) + ")");
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    /** Parses the bytes of an info file; {@code file} names it in messages. */
+    static InfoFile parse(Path file, byte[] bytes) {
         if (bytes.length == 0) throw new BadInfoFile(file, "is empty (expected 4 lines: IP, port, shm_pathname, proj_id)");
         if (bytes.length > MAX_BYTES) throw new BadInfoFile(file, "is larger than " + MAX_BYTES + " bytes: not an info file");
         String text;
