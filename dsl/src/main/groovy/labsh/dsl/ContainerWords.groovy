@@ -3,6 +3,7 @@ package labsh.dsl
 import groovy.transform.SelfType
 import java.nio.file.Files
 import java.nio.file.Path
+import labsh.kernel.Cgroups
 import labsh.kernel.NsType
 import labsh.runtime.LaunchSpec
 import labsh.runtime.Ledger
@@ -42,7 +43,9 @@ trait ContainerWords {
         Path p = Path.of(pathOrTar.toString()).toAbsolutePath().normalize()
         try {
             if (Files.isRegularFile(p) || p.fileName.toString() ==~ /.*\.(tar|tar\.gz|tgz|tar\.xz)/) {
-                return Rootfs.tar(p, newImageDir('tar'))
+                Rootfs r = Rootfs.tar(p, newImageDir('tar'))
+                say "image: ${r.unpacked()}"
+                return r
             }
             return Rootfs.directory(p)
         } catch (IllegalArgumentException e) {
@@ -89,6 +92,7 @@ trait ContainerWords {
                                            binds: binds])
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
+        if (!c.devicesEnforced) say "${name}: the device allow-list is not enforced (cgroup ${Cgroups.version()} has no devices controller here; only nodev on its root keeps device nodes out)"
         c
     }
 

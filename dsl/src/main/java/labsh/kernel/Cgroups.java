@@ -185,9 +185,9 @@ public final class Cgroups {
         }
     }
 
-    /** v1: one directory per controller (memory, cpu, cpuacct, pids), the same name in each. */
+    /** v1: one directory per controller (memory, cpu, cpuacct, pids, devices), the same name in each. */
     static final class V1 implements Cgroup {
-        private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+        private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices");
         private final Path root;
         private final Map<String, Path> dirs = new LinkedHashMap<>();
         private final List<Ledger.Entry> entries = new ArrayList<>();
@@ -226,6 +226,19 @@ public final class Cgroups {
         }
 
         public void setPidsMax(int max) { write(dir("pids").resolve("pids.max"), Integer.toString(max)); }
+
+        /**
+         * A new group inherits its parent's list (all devices, from the root); "a" in devices.deny
+         * empties it (allowed only while the group has no children), then each allowed rule goes
+         * in (cgroup-v1/devices.rst). Written before any process is moved in.
+         */
+        public boolean restrictDevices() {
+            if (!dirs.containsKey("devices")) return false;
+            Path d = dirs.get("devices");
+            write(d.resolve("devices.deny"), "a");
+            for (DeviceFilter.Rule r : DeviceFilter.ALLOWED) write(d.resolve("devices.allow"), r.line());
+            return true;
+        }
 
         public void add(int pid) {
             for (Path d : dirs.values()) write(d.resolve("cgroup.procs"), Integer.toString(pid));
@@ -278,6 +291,9 @@ public final class Cgroups {
         public void setCpuPercent(int percent) { write(dir.resolve("cpu.max"), (percent * 1000L) + " 100000"); }
 
         public void setPidsMax(int max) { write(dir.resolve("pids.max"), Integer.toString(max)); }
+
+        /** v2 has no devices files: a BPF_PROG_TYPE_CGROUP_DEVICE program would be needed, which labsh does not load yet. */
+        public boolean restrictDevices() { return false; }
 
         public void add(int pid) { write(dir.resolve("cgroup.procs"), Integer.toString(pid)); }
 
