@@ -92,7 +92,7 @@ trait ContainerWords {
                                            binds: binds])
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
-        if (!c.devicesEnforced) say "${name}: the device allow-list is not enforced (cgroup ${Cgroups.version()} has no devices controller here; only nodev on its root keeps device nodes out)"
+        if (!c.devicesEnforced) say "${name}: the device allow-list is not enforced (${Cgroups.version() == Cgroups.Version.V1 ? 'no v1 devices controller is mounted' : 'the kernel refused the v2 device program'}); only nodev on its root keeps device nodes out"
         c
     }
 

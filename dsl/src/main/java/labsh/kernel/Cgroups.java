@@ -292,8 +292,15 @@ public final class Cgroups {
 
         public void setPidsMax(int max) { write(dir.resolve("pids.max"), Integer.toString(max)); }
 
-        /** v2 has no devices files: a BPF_PROG_TYPE_CGROUP_DEVICE program would be needed, which labsh does not load yet. */
-        public boolean restrictDevices() { return false; }
+        /** v2 has no devices files: a device program attached to the group ({@link DeviceFilter#attach}); false if the kernel refuses it. */
+        public boolean restrictDevices() {
+            try {
+                DeviceFilter.attach(dir);
+                return true;
+            } catch (KernelException e) {
+                return false;
+            }
+        }
 
         public void add(int pid) { write(dir.resolve("cgroup.procs"), Integer.toString(pid)); }
 
