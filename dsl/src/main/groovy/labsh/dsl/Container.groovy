@@ -27,7 +27,8 @@ import labsh.runtime.container.ShellSession
  * the host at {@link #getRoot} (overlayfs with an upper layer when writable) that nsinit
  * pivot_root(2)s into, detaching the old root; an init as PID 1 (nsinit's init mode) whose child is
  * an interactive {@code sh -i} with the container's prompt (PS1); a cgroup with limits (the lab's,
- * or {@link ContainerLimits}' defaults) and the device allow-list, and an optional extra mount point. Made by the word {@code container 'c1', ...} ({@link ContainerWords}).
+ * or {@link ContainerLimits}' defaults) and the device allow-list; an optional extra mount point.
+ * Made by the word {@code container 'c1', ...} ({@link ContainerWords}).
  *
  * <pre>
  *   Container c = container 'c1', rootfs: busybox(), writable: true, prompt: 'c1> ', memory: '64m', cpu: 50, mount: '/mypoint'
@@ -59,7 +60,7 @@ class Container implements Node {
     Overlay overlay
     /** Its cgroup: every container has one (limits, the device allow-list). */
     Cgroup cgroup
-    /** True when the kernel enforces the device allow-list on its cgroup (false on cgroup v2 for now). */
+    /** True when the kernel enforces the device allow-list on its cgroup (v1 devices controller, or the v2 device program). */
     boolean devicesEnforced
     NsProcess process
     /** The interactive shell the init runs (its stdin and output are labsh's pipes). */

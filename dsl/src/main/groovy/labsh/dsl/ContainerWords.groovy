@@ -20,8 +20,9 @@ import labsh.runtime.container.Rootfs
  * </pre>
  * Options of {@code container}: rootfs (a Rootfs, a directory or a .tar path; default busybox()),
  * writable (an overlay upper layer; default false: a read-only bind), prompt (PS1 of its shell;
- * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G), cpu (percent of one
- * CPU), mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
+ * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G; default 512M, and
+ * every container also has pids.max 1024: {@link ContainerLimits}), cpu (percent of one CPU),
+ * mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
  * directories bound inside, e.g. one two containers share: {@code binds: [(dir): '/shared']}), at (where its root
  * is mounted on the host; default {@code <state>/containers/NAME/root}, never under /tmp),
  * namespaces (default pid, mnt, uts, ipc, net). Every option is checked before anything is made.

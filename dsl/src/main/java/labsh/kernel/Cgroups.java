@@ -131,20 +131,38 @@ public final class Cgroups {
         }
     }
 
-    /** mkdir of each missing directory from the labsh parent down, each recorded first. */
+    /**
+     * mkdir of each missing directory from the labsh parent down, each recorded first. The parent
+     * is shared by every labsh run on the machine, and each run removes it once it looks empty
+     * (rmdirAll): another run may make it between our look and our mkdir (EEXIST: fine, it is not
+     * ours), or remove it between our look and the mkdir of our group (ENOENT: make it again).
+     */
     static List<Ledger.Entry> mkdirs(Path parent, Path dir) {
         List<Ledger.Entry> made = new ArrayList<>();
-        for (Path d : List.of(parent, dir)) {
-            if (Files.isDirectory(d)) continue;
-            made.add(Ledger.current().intend("cgroup", "path", d.toString()));
+        for (int attempt = 0; ; attempt++) {
             try {
-                Files.createDirectory(d);
-                Trace.record("mkdir", Syscall.quote(d.toString()), "0", 0);
+                for (Path d : List.of(parent, dir)) {
+                    if (Files.isDirectory(d)) continue;
+                    Ledger.Entry e = Ledger.current().intend("cgroup", "path", d.toString());
+                    try {
+                        Files.createDirectory(d);
+                        Trace.record("mkdir", Syscall.quote(d.toString()), "0", 0);
+                        made.add(e);
+                    } catch (java.nio.file.FileAlreadyExistsException ex) {
+                        e.removed(); // another run made it a moment ago
+                        if (d.equals(dir)) throw new KernelException("mkdir(" + Syscall.quote(d.toString()) + ")", "File exists (a group of that name is in use)");
+                    } catch (IOException ex) {
+                        e.removed();
+                        throw ex;
+                    }
+                }
+                return made;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt >= 3) throw new KernelException("mkdir(" + Syscall.quote(dir.toString()) + ")", e.getMessage() + " (its parent keeps going away)");
             } catch (IOException e) {
-                throw new KernelException("mkdir(" + Syscall.quote(d.toString()) + ")", e.getMessage());
+                throw new KernelException("mkdir(" + Syscall.quote(dir.toString()) + ")", e.getMessage());
             }
         }
-        return made;
     }
 
     static long field(String text, String key) {
