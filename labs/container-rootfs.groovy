@@ -65,8 +65,8 @@ step('pivot_root: the host\'s files cannot be reached') {
     check("a file of the host (${hostOnly.fileName}) is found nowhere inside") {
         ro.run("find / -xdev -name ${hostOnly.fileName}; find /proc/1/root/ -xdev -name ${hostOnly.fileName}").output().isEmpty()
     }
-    check('no mount inside comes from the host\'s root: /, /proc, nothing else (no .oldroot)') {
-        ro.mountinfo()*.mountPoint().sort() == ['/', '/proc']
+    check('no mount inside comes from the host\'s root: /, its own /dev (a tmpfs) and /proc, nothing else (no .oldroot)') {
+        ro.mountinfo()*.mountPoint().sort() == ['/', '/dev', '/proc'] && MountInfo.at(ro.mountinfo(), '/dev').fsType() == 'tmpfs'
     }
 }
 

@@ -3,8 +3,10 @@ package labsh.dsl
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
+import labsh.kernel.Beneath
 import labsh.kernel.Cgroup
 import labsh.kernel.Cgroups
+import labsh.kernel.KernelException
 import labsh.kernel.MountInfo
 import labsh.kernel.Namespaces
 import labsh.kernel.NsType
@@ -24,8 +26,9 @@ import labsh.runtime.container.ShellSession
  * A container of seed 004: its own pid, mnt, uts, ipc and net namespaces; a root image mounted on
  * the host at {@link #getRoot} (overlayfs with an upper layer when writable) that nsinit
  * pivot_root(2)s into, detaching the old root; an init as PID 1 (nsinit's init mode) whose child is
- * an interactive {@code sh -i} with the container's prompt (PS1); optional cgroup limits and an
- * extra mount point. Made by the word {@code container 'c1', ...} ({@link ContainerWords}).
+ * an interactive {@code sh -i} with the container's prompt (PS1); a cgroup with limits (the lab's,
+ * or {@link ContainerLimits}' defaults) and the device allow-list; an optional extra mount point.
+ * Made by the word {@code container 'c1', ...} ({@link ContainerWords}).
  *
  * <pre>
  *   Container c = container 'c1', rootfs: busybox(), writable: true, prompt: 'c1> ', memory: '64m', cpu: 50, mount: '/mypoint'
@@ -55,7 +58,10 @@ class Container implements Node {
     /** The host directory bind-mounted at {@code limits.mountPoint}, or null. */
     Path mountSource
     Overlay overlay
+    /** Its cgroup: every container has one (limits, the device allow-list). */
     Cgroup cgroup
+    /** True when the kernel enforces the device allow-list on its cgroup (v1 devices controller, or the v2 device program). */
+    boolean devicesEnforced
     NsProcess process
     /** The interactive shell the init runs (its stdin and output are labsh's pipes). */
     ShellSession shell
@@ -105,11 +111,11 @@ class Container implements Node {
                 bindInto(spec, mountSource, limits.mountPoint())
             }
             binds.each { Path host, String inside -> bindInto(spec, host, inside) }
-            if (limits.needsCgroup()) {
-                cgroup = Cgroups.create("container-${name}")
-                limits.applyTo(cgroup)
-                spec.beforeStart { int pid -> cgroup.add(pid) }
-            }
+            // every container, limits or not: the defaults and the device list live there (issue 12)
+            cgroup = Cgroups.create("container-${name}")
+            limits.applyTo(cgroup)
+            devicesEnforced = cgroup.restrictDevices()
+            spec.beforeStart { int pid -> cgroup.add(pid) }
             process = NativeStage.start(spec.build())
             shell = new ShellSession(process.stdin(), process.stdout(), prompt)
             shell.awaitPrompt(Duration.ofSeconds(10))
@@ -121,10 +127,17 @@ class Container implements Node {
         }
     }
 
-    /** nsinit binds onto an existing directory: made in the upper layer when it is not in the image. */
+    /**
+     * nsinit binds onto an existing directory: made in the upper layer when it is not in the image.
+     * Made beneath the root (openat2 RESOLVE_IN_ROOT): a symlink in the image, even an absolute one
+     * or one with '..', resolves inside the root, never to the host's directory of that name.
+     */
     private void bindInto(LaunchSpec.Builder spec, Path host, String inside) {
-        Path target = root.resolve(inside.substring(1))
-        if (!Files.isDirectory(target)) Files.createDirectories(target)
+        try {
+            Beneath.open(root, Beneath.AS_ROOT).withCloseable { Beneath r -> r.mkdirs(inside.substring(1), 0755) }
+        } catch (KernelException e) {
+            throw new LabException("container ${name}: cannot make ${inside} to bind onto (${e.message}); is a part of it a symlink or a file in the image?")
+        }
         spec.bind(host.toString(), inside)
     }
 

@@ -3,6 +3,7 @@ package labsh.dsl
 import groovy.transform.SelfType
 import java.nio.file.Files
 import java.nio.file.Path
+import labsh.kernel.Cgroups
 import labsh.kernel.NsType
 import labsh.runtime.LaunchSpec
 import labsh.runtime.Ledger
@@ -19,8 +20,9 @@ import labsh.runtime.container.Rootfs
  * </pre>
  * Options of {@code container}: rootfs (a Rootfs, a directory or a .tar path; default busybox()),
  * writable (an overlay upper layer; default false: a read-only bind), prompt (PS1 of its shell;
- * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G), cpu (percent of one
- * CPU), mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
+ * default "NAME# "), hostname (default NAME), memory (bytes, or with k/M/G; default 512M, and
+ * every container also has pids.max 1024: {@link ContainerLimits}), cpu (percent of one CPU),
+ * mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
  * directories bound inside, e.g. one two containers share: {@code binds: [(dir): '/shared']}), at (where its root
  * is mounted on the host; default {@code <state>/containers/NAME/root}, never under /tmp),
  * namespaces (default pid, mnt, uts, ipc, net). Every option is checked before anything is made.
@@ -42,7 +44,9 @@ trait ContainerWords {
         Path p = Path.of(pathOrTar.toString()).toAbsolutePath().normalize()
         try {
             if (Files.isRegularFile(p) || p.fileName.toString() ==~ /.*\.(tar|tar\.gz|tgz|tar\.xz)/) {
-                return Rootfs.tar(p, newImageDir('tar'))
+                Rootfs r = Rootfs.tar(p, newImageDir('tar'))
+                say "image: ${r.unpacked()}"
+                return r
             }
             return Rootfs.directory(p)
         } catch (IllegalArgumentException e) {
@@ -89,6 +93,7 @@ trait ContainerWords {
                                            binds: binds])
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
+        if (!c.devicesEnforced) say "${name}: the device allow-list is not enforced (${Cgroups.version() == Cgroups.Version.V1 ? 'no v1 devices controller is mounted' : 'the kernel refused the v2 device program'}); only nodev on its root keeps device nodes out"
         c
     }
 

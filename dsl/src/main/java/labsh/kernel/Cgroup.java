@@ -16,6 +16,13 @@ public interface Cgroup {
 
     void setPidsMax(int max);
 
+    /**
+     * Restricts the devices the group's processes may open or mknod to {@link DeviceFilter#ALLOWED}.
+     * True when the kernel now enforces it (cgroup v1's devices controller); false where it could
+     * not be set up (v2 needs a BPF device program, see {@link DeviceFilter}), so the caller can say so.
+     */
+    boolean restrictDevices();
+
     /** Moves a process in (cgroup.procs). */
     void add(int pid);
 

@@ -131,20 +131,38 @@ public final class Cgroups {
         }
     }
 
-    /** mkdir of each missing directory from the labsh parent down, each recorded first. */
+    /**
+     * mkdir of each missing directory from the labsh parent down, each recorded first. The parent
+     * is shared by every labsh run on the machine, and each run removes it once it looks empty
+     * (rmdirAll): another run may make it between our look and our mkdir (EEXIST: fine, it is not
+     * ours), or remove it between our look and the mkdir of our group (ENOENT: make it again).
+     */
     static List<Ledger.Entry> mkdirs(Path parent, Path dir) {
         List<Ledger.Entry> made = new ArrayList<>();
-        for (Path d : List.of(parent, dir)) {
-            if (Files.isDirectory(d)) continue;
-            made.add(Ledger.current().intend("cgroup", "path", d.toString()));
+        for (int attempt = 0; ; attempt++) {
             try {
-                Files.createDirectory(d);
-                Trace.record("mkdir", Syscall.quote(d.toString()), "0", 0);
+                for (Path d : List.of(parent, dir)) {
+                    if (Files.isDirectory(d)) continue;
+                    Ledger.Entry e = Ledger.current().intend("cgroup", "path", d.toString());
+                    try {
+                        Files.createDirectory(d);
+                        Trace.record("mkdir", Syscall.quote(d.toString()), "0", 0);
+                        made.add(e);
+                    } catch (java.nio.file.FileAlreadyExistsException ex) {
+                        e.removed(); // another run made it a moment ago
+                        if (d.equals(dir)) throw new KernelException("mkdir(" + Syscall.quote(d.toString()) + ")", "File exists (a group of that name is in use)");
+                    } catch (IOException ex) {
+                        e.removed();
+                        throw ex;
+                    }
+                }
+                return made;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt >= 3) throw new KernelException("mkdir(" + Syscall.quote(dir.toString()) + ")", e.getMessage() + " (its parent keeps going away)");
             } catch (IOException e) {
-                throw new KernelException("mkdir(" + Syscall.quote(d.toString()) + ")", e.getMessage());
+                throw new KernelException("mkdir(" + Syscall.quote(dir.toString()) + ")", e.getMessage());
             }
         }
-        return made;
     }
 
     static long field(String text, String key) {
@@ -185,9 +203,9 @@ public final class Cgroups {
         }
     }
 
-    /** v1: one directory per controller (memory, cpu, cpuacct, pids), the same name in each. */
+    /** v1: one directory per controller (memory, cpu, cpuacct, pids, devices), the same name in each. */
     static final class V1 implements Cgroup {
-        private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids");
+        private static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "devices");
         private final Path root;
         private final Map<String, Path> dirs = new LinkedHashMap<>();
         private final List<Ledger.Entry> entries = new ArrayList<>();
@@ -226,6 +244,19 @@ public final class Cgroups {
         }
 
         public void setPidsMax(int max) { write(dir("pids").resolve("pids.max"), Integer.toString(max)); }
+
+        /**
+         * A new group inherits its parent's list (all devices, from the root); "a" in devices.deny
+         * empties it (allowed only while the group has no children), then each allowed rule goes
+         * in (cgroup-v1/devices.rst). Written before any process is moved in.
+         */
+        public boolean restrictDevices() {
+            if (!dirs.containsKey("devices")) return false;
+            Path d = dirs.get("devices");
+            write(d.resolve("devices.deny"), "a");
+            for (DeviceFilter.Rule r : DeviceFilter.ALLOWED) write(d.resolve("devices.allow"), r.line());
+            return true;
+        }
 
         public void add(int pid) {
             for (Path d : dirs.values()) write(d.resolve("cgroup.procs"), Integer.toString(pid));
@@ -278,6 +309,16 @@ public final class Cgroups {
         public void setCpuPercent(int percent) { write(dir.resolve("cpu.max"), (percent * 1000L) + " 100000"); }
 
         public void setPidsMax(int max) { write(dir.resolve("pids.max"), Integer.toString(max)); }
+
+        /** v2 has no devices files: a device program attached to the group ({@link DeviceFilter#attach}); false if the kernel refuses it. */
+        public boolean restrictDevices() {
+            try {
+                DeviceFilter.attach(dir);
+                return true;
+            } catch (KernelException e) {
+                return false;
+            }
+        }
 
         public void add(int pid) { write(dir.resolve("cgroup.procs"), Integer.toString(pid)); }
 

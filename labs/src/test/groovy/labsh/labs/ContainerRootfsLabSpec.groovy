@@ -103,7 +103,7 @@ class ContainerRootfsLabSpec extends Specification {
         v.readings.touch.contains('Read-only file system')
     }
 
-    def "step 3: pivot_root: / and /.. are one, the host's file is nowhere, only / and /proc are mounted"() {
+    def "step 3: pivot_root: / and /.. are one, the host's file is nowhere, only /, its /dev tmpfs and /proc are mounted"() {
         given:
         ContainerView v = view('started', 'ro')
 
@@ -112,7 +112,8 @@ class ContainerRootfsLabSpec extends Specification {
         v.readings.lsDotDot == v.readings.lsRoot
         v.readings.lsRoot.readLines().contains('bin') && !v.readings.lsRoot.readLines().contains('run')
         v.readings.findMarker.isEmpty()
-        v.mountinfo*.mountPoint().sort() == ['/', '/proc']
+        v.mountinfo*.mountPoint().sort() == ['/', '/dev', '/proc']
+        v.mountAt('/dev').fsType() == 'tmpfs' && v.mountAt('/').options().split(',').toList().containsAll(['nodev', 'nosuid'])
     }
 
     def "step 4: writable: an overlay over the image; the upper layer holds the new file and a whiteout"() {

@@ -6,7 +6,13 @@ import labsh.kernel.Cgroups;
 /**
  * Seed 004 problem 5: "a configured amount of memory it will use, the cpu_percent it can use, and an
  * additional mount point". Read from a lab's options and checked all at once, before anything is
- * created, so a bad value leaves nothing behind. Null means "no limit" / "no extra mount".
+ * created, so a bad value leaves nothing behind. Null means "not set by the lab" / "no extra mount".
+ *
+ * <p>Every container has a cgroup, and limits by default (issue 12, finding 6: 5000 processes and
+ * a 2000 MB allocation succeeded in a default container): {@link #DEFAULT_PIDS} processes and
+ * {@link #DEFAULT_MEMORY} bytes, as runc and Docker leave a container unlimited but a host
+ * running students' code as root must not. A lab's own memory value replaces the default; cpu has
+ * no default (a share of a CPU starves nothing).
  *
  * @param memoryBytes hard memory limit (memory.max, v1 memory.limit_in_bytes)
  * @param cpuPercent  share of one CPU in percent (cpu.max, v1 cpu.cfs_quota_us per 100 ms)
@@ -14,6 +20,10 @@ import labsh.kernel.Cgroups;
  */
 public record ContainerLimits(Long memoryBytes, Integer cpuPercent, String mountPoint) {
     public static final ContainerLimits NONE = new ContainerLimits(null, null, null);
+    /** pids.max of every container: a fork bomb stops there (EAGAIN from fork, pids.events "max"). */
+    public static final int DEFAULT_PIDS = 1024;
+    /** The memory limit of a container whose lab sets none: 512 MiB. */
+    public static final long DEFAULT_MEMORY = 512L << 20;
 
     /**
      * From what a script wrote: memory as bytes or with k/M/G ({@code 67108864}, {@code '64m'}),
@@ -46,21 +56,24 @@ public record ContainerLimits(Long memoryBytes, Integer cpuPercent, String mount
         return p;
     }
 
-    /** True when a cgroup is needed. */
-    public boolean needsCgroup() { return memoryBytes != null || cpuPercent != null; }
+    /** The memory limit that applies: the lab's, or {@link #DEFAULT_MEMORY}. */
+    public long effectiveMemory() { return memoryBytes != null ? memoryBytes : DEFAULT_MEMORY; }
 
-    /** Writes the limits into {@code group}. */
+    /** Writes the limits into {@code group}: the lab's, and the defaults for what it left out. */
     public void applyTo(Cgroup group) {
-        if (memoryBytes != null) group.setMemoryLimit(memoryBytes);
+        group.setMemoryLimit(effectiveMemory());
+        group.setPidsMax(DEFAULT_PIDS);
         if (cpuPercent != null) group.setCpuPercent(cpuPercent);
     }
 
+    /** What applies, the defaults marked: "memory 536870912 bytes (default), 1024 processes (default)". */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        if (memoryBytes != null) sb.append("memory ").append(memoryBytes).append(" bytes");
-        if (cpuPercent != null) sb.append(sb.length() > 0 ? ", " : "").append("cpu ").append(cpuPercent).append('%');
-        if (mountPoint != null) sb.append(sb.length() > 0 ? ", " : "").append("mount ").append(mountPoint);
-        return sb.length() == 0 ? "no limits" : sb.toString();
+        StringBuilder sb = new StringBuilder("memory ").append(effectiveMemory()).append(" bytes");
+        if (memoryBytes == null) sb.append(" (default)");
+        sb.append(", ").append(DEFAULT_PIDS).append(" processes (default)");
+        if (cpuPercent != null) sb.append(", cpu ").append(cpuPercent).append('%');
+        if (mountPoint != null) sb.append(", mount ").append(mountPoint);
+        return sb.toString();
     }
 }

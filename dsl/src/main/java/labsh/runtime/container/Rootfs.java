@@ -22,10 +22,16 @@ public final class Rootfs {
 
     private final List<Path> layers;
     private final String description;
+    private final String unpacked;
 
     private Rootfs(List<Path> layers, String description) {
+        this(layers, description, null);
+    }
+
+    private Rootfs(List<Path> layers, String description, String unpacked) {
         this.layers = List.copyOf(layers);
         this.description = description;
+        this.unpacked = unpacked;
     }
 
     /** Read-only directory layers, top first (an image built in layers). */
@@ -55,7 +61,52 @@ public final class Rootfs {
         // --numeric-owner: the image's uids are the container's, not names to look up on the host
         Tools.Result r = Tools.run("tar", "-xf", tarFile.toString(), "-C", into.toString(), "--numeric-owner");
         if (r.status() != 0) throw new IllegalArgumentException("rootfs '" + tarFile + "': cannot unpack (" + r.lastLine() + ")");
-        return new Rootfs(List.of(into), "the tar file " + tarFile);
+        Scrubbed scrubbed = scrub(into);
+        return new Rootfs(List.of(into), "the tar file " + tarFile, "unpacked " + tarFile.getFileName() + ": " + scrubbed);
+    }
+
+    /** What {@link #scrub} took out of an unpacked tree. */
+    public record Scrubbed(int deviceNodes, int setIdBits) {
+        @Override
+        public String toString() {
+            return "skipped " + deviceNodes + " device node" + (deviceNodes == 1 ? "" : "s") + ", cleared setuid/setgid on "
+                    + setIdBits + " file" + (setIdBits == 1 ? "" : "s");
+        }
+    }
+
+    private static final int S_IFMT = 0170000, S_IFCHR = 0020000, S_IFBLK = 0060000, S_IFREG = 0100000, S_ISUID = 04000, S_ISGID = 02000;
+
+    /**
+     * Takes out of an unpacked image what must not come from a tar (issue 12, finding 3): block and
+     * character device nodes are deleted, and setuid/setgid bits of regular files cleared (a
+     * setgid directory only passes its group on, so it stays). Done by walking the tree after tar
+     * rather than by a tar option: GNU tar has none that skips members by type on extraction, and
+     * as root it restores setuid bits (--same-permissions is root's default). The walk never
+     * follows a symlink (Files.walkFileTree's default), and the directory is labsh's own and fresh,
+     * so nothing can swap a name during it. FIFOs and sockets stay: they reach no device.
+     */
+    static Scrubbed scrub(Path dir) {
+        int[] devices = {0}, setIds = {0};
+        try {
+            Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+                    int mode = (Integer) Files.getAttribute(f, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    int type = mode & S_IFMT;
+                    if (type == S_IFCHR || type == S_IFBLK) {
+                        Files.delete(f);
+                        devices[0]++;
+                    } else if (type == S_IFREG && (mode & (S_ISUID | S_ISGID)) != 0) {
+                        Files.setAttribute(f, "unix:mode", mode & ~(S_ISUID | S_ISGID) & 07777, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        setIds[0]++;
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("checking the unpacked image " + dir + ": " + e.getMessage(), e);
+        }
+        return new Scrubbed(devices[0], setIds[0]);
     }
 
     /**
@@ -96,6 +147,9 @@ public final class Rootfs {
 
     /** The layers, top first. */
     public List<Path> layers() { return layers; }
+
+    /** For an unpacked tar: what was left out of it ("unpacked x.tar: skipped 2 device nodes, ..."), else null. */
+    public String unpacked() { return unpacked; }
 
     /** The one layer of a single-layer image (what a read-only container binds). */
     public Path single() {

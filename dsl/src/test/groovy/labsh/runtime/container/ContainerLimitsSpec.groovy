@@ -39,10 +39,12 @@ class ContainerLimitsSpec extends Specification {
         null   | null | '/proc/x'    || 'proc is the container\'s own'
     }
 
-    def "only memory or cpu needs a cgroup"() {
+    def "what a lab leaves out gets the defaults: 512 MiB and 1024 processes; its own memory wins"() {
         expect:
-        !ContainerLimits.parse(null, null, '/mypoint').needsCgroup()
-        ContainerLimits.parse('8m', null, null).needsCgroup()
-        ContainerLimits.parse(null, 10, null).needsCgroup()
+        ContainerLimits.parse(null, null, '/mypoint').effectiveMemory() == 512L << 20
+        ContainerLimits.parse('8m', null, null).effectiveMemory() == 8L << 20
+        ContainerLimits.DEFAULT_PIDS == 1024
+        ContainerLimits.NONE.toString() == 'memory 536870912 bytes (default), 1024 processes (default)'
+        ContainerLimits.parse('8m', 10, '/p').toString() == 'memory 8388608 bytes, 1024 processes (default), cpu 10%, mount /p'
     }
 }
