@@ -314,7 +314,6 @@ static void pivot_into(const char *dir) {
     if (chdir("/") < 0) fail("chdir(\"/\")");
 }
 
-
 /*
  * -C. Root in a container made without a user namespace holds every capability of the host's
  * user namespace: with CAP_SYS_ADMIN and CAP_MKNOD it can mknod the host's disk (or mount
