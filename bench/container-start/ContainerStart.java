@@ -7,8 +7,10 @@ import labsh.runtime.NsProcess;
 
 /**
  * Container start->exit of /bin/true in new pid+mnt+uts+ipc+net namespaces with /proc mounted,
- * through labsh's native stage, inside one warm JVM (the same call the labs make).
- * Prints "median_ms p10_ms p90_ms" on the last line.
+ * through labsh's native stage, inside one warm JVM (the same call the labs make), confined as
+ * every container is (nsinit -C: masked /proc, capabilities dropped, Docker's seccomp profile).
+ * Prints "median_ms p10_ms p90_ms" on the last line. A third argument "unconfined" measures the
+ * same start without nsinit -C, to see what the confinement costs.
  */
 public class ContainerStart {
     public static void main(String[] args) throws Exception {
@@ -16,6 +18,7 @@ public class ContainerStart {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         LaunchSpec spec = LaunchSpec.command("/bin/true")
                 .namespaces(NsType.PID, NsType.MNT, NsType.UTS, NsType.IPC, NsType.NET)
+                .confined(!(args.length > 2 && args[2].equals("unconfined")))
                 .build();
         for (int i = 0; i < warmup; i++) once(spec);
         double[] ms = new double[runs];

@@ -20,9 +20,14 @@
  *   -w DIR       chdir to DIR just before exec
  *   -i           init mode: the child is an init that forks COMMAND, forwards SIGTERM/SIGINT/
  *                SIGHUP to it, reaps every child and exits with COMMAND's status
- *   -C           confine: after the setup, drop every capability but Docker's default set less
- *                CAP_MKNOD (see drop_capabilities), so that root in the container cannot mount the
- *                host's disk, load modules, or enter the host's namespaces
+ *   -C           confine, as Docker and runc do by default: /proc/sys, /proc/sysrq-trigger, ... read-only
+ *                and /proc/kcore, /proc/keys, ... masked in every proc mounted (harden_proc); every
+ *                capability dropped but Docker's default set less CAP_MKNOD (drop_capabilities);
+ *                Docker's default seccomp profile loaded last, under no_new_privs (load_seccomp). So
+ *                root in the container cannot mount the host's disk, load modules, enter the host's
+ *                namespaces, make a user namespace, or write kernel/core_pattern.
+ *   -x NAME      with -C, leave one part out (repeatable): "seccomp" (no filter) or "proc" (no
+ *                read-only or masked paths). A lab asks for it by name; labsh says so.
  *
  * Protocol on the control socket, one line each way per event:
  *   nsinit -> JVM   "clone N"   the child exists (host pid N) and waits: put it into cgroups now
@@ -36,6 +41,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -51,12 +59,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "seccomp-filter.h" /* DOCKER_DEFAULT_FILTER, generated at build time by seccomp-gen.c */
+
 #define MAX_LIST 32
 
 static struct {
     const char *control, *hostname, *rootfs, *workdir;
     const char *uid_maps[MAX_LIST], *gid_maps[MAX_LIST], *binds[MAX_LIST], *procs[MAX_LIST];
-    int n_uid, n_gid, n_bind, n_proc, no_proc, init_mode, join_pid, flags, maps_root, confine;
+    int n_uid, n_gid, n_bind, n_proc, no_proc, init_mode, join_pid, flags, maps_root, confine, no_seccomp, no_proc_masks;
     char **command;
 } opt;
 
@@ -135,7 +145,7 @@ static void add(const char **list, int *n, const char *value) {
 
 static void parse_args(int argc, char **argv) {
     int c;
-    while ((c = getopt(argc, argv, "+c:n:j:u:g:h:r:b:p:Pw:iC")) != -1) {
+    while ((c = getopt(argc, argv, "+c:n:j:u:g:h:r:b:p:Pw:iCx:")) != -1) {
         switch (c) {
         case 'c': opt.control = optarg; break;
         case 'n': opt.flags = ns_flags(optarg); break;
@@ -150,9 +160,15 @@ static void parse_args(int argc, char **argv) {
         case 'w': opt.workdir = optarg; break;
         case 'i': opt.init_mode = 1; break;
         case 'C': opt.confine = 1; break;
+        case 'x':
+            if (strcmp(optarg, "seccomp") == 0) opt.no_seccomp = 1;
+            else if (strcmp(optarg, "proc") == 0) opt.no_proc_masks = 1;
+            else refuse("unknown -x (one of seccomp,proc)");
+            break;
         default: refuse("bad option (see the top of nsinit.c)");
         }
     }
+    if ((opt.no_seccomp || opt.no_proc_masks) && !opt.confine) refuse("-x relaxes -C: give -C too");
     if (optind >= argc) refuse("no command to run (nsinit [OPTIONS] -- COMMAND [ARG...])");
     opt.command = argv + optind;
 }
@@ -253,13 +269,35 @@ static void bind_rootfs(const char *dir) {
     if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", dir, dir);
 }
 
-static void bind_mount(const char *spec) {
-    char src[512], dst[1024];
+/*
+ * A mount target inside the rootfs, whose symlinks the image chose: "ROOTFS/data" with data -> /etc
+ * would be the host's /etc. So resolve it as if ROOTFS were / (openat2(2) RESOLVE_IN_ROOT: absolute
+ * links and ".." stop at ROOTFS; no /proc magic links) and mount onto the descriptor through
+ * /proc/self/fd/N, as runc does. Sets *fd (close it after the mount) and returns the path to mount
+ * on. Without a rootfs (root_fd < 0) PATH is a host path labsh chose: used as it is.
+ */
+static const char *in_root(int root_fd, const char *path, char *buf, size_t size, int *fd, int optional) {
+    *fd = -1;
+    if (root_fd < 0) return path;
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    if ((*fd = syscall(SYS_openat2, root_fd, path, &how, sizeof how)) < 0) {
+        if (optional && errno == ENOENT) return NULL;
+        fail("openat2(\"%s\", \"%s\", O_PATH, RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS)", opt.rootfs, path);
+    }
+    snprintf(buf, size, "/proc/self/fd/%d", *fd);
+    return buf;
+}
+
+static void bind_mount(const char *spec, int root_fd) {
+    char src[512], dst[1024], at[32];
     const char *colon = strchr(spec, ':');
     if (!colon || colon == spec || !colon[1]) refuse("bind mount (-b) must read SRC:DST");
-    snprintf(src, sizeof src, "%.*s", (int) (colon - spec), spec);
-    snprintf(dst, sizeof dst, "%s%s", opt.rootfs ? opt.rootfs : "", colon + 1);
-    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", src, dst);
+    if (snprintf(src, sizeof src, "%.*s", (int) (colon - spec), spec) >= (int) sizeof src) refuse("bind source (-b) too long");
+    if (snprintf(dst, sizeof dst, "%s%s", opt.rootfs ? opt.rootfs : "", colon + 1) >= (int) sizeof dst) refuse("bind target (-b) too long");
+    int fd;
+    const char *target = in_root(root_fd, colon + 1, at, sizeof at, &fd, 0);
+    if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0) fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", src, dst);
+    if (fd >= 0) close(fd);
 }
 
 static void set_hostname(const char *name) {
@@ -274,12 +312,6 @@ static void pivot_into(const char *dir) {
     if (syscall(SYS_pivot_root, ".", ".") < 0) fail("pivot_root(\".\", \".\") in \"%s\"", dir);
     if (umount2(".", MNT_DETACH) < 0) fail("umount2(\".\", MNT_DETACH) (the old root)");
     if (chdir("/") < 0) fail("chdir(\"/\")");
-}
-
-/* proc shows the pid namespace of the process that mounts it: ours, since we are its first process. */
-static void mount_proc(const char *at) {
-    if (mount("proc", at, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        fail("mount(\"proc\", \"%s\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", at);
 }
 
 /*
@@ -314,6 +346,89 @@ static void drop_capabilities(void) {
         data[i].effective &= mask;
     }
     if (syscall(SYS_capset, &head, data) < 0) fail("capset()");
+}
+
+/*
+ * -C, what runc's default spec does to every proc it mounts (config.json readonlyPaths and
+ * maskedPaths): /proc/sys and the other kernel knobs become read-only binds, so root in the
+ * container cannot set kernel.core_pattern (a pipe there runs a program as host root on the next
+ * crash) or sysrq; /proc/kcore, /proc/keys and the rest are covered, a file by /dev/null, a
+ * directory by an empty read-only tmpfs. Paths this kernel does not have are skipped.
+ */
+static const char *const READONLY_IN_PROC[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
+static const char *const MASKED_IN_PROC[] = {"acpi", "kcore", "keys", "latency_stats", "timer_list", "timer_stats",
+                                             "sched_debug", "scsi"};
+static int dev_null = -1; /* the host's /dev/null, opened before pivot_root: an image need not have one */
+
+static void readonly_bind(const char *path) {
+    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT) return;
+        fail("mount(\"%s\", \"%s\", NULL, MS_BIND|MS_REC, NULL)", path, path);
+    }
+    if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        fail("mount(NULL, \"%s\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", path);
+}
+
+static void mask(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT) return;
+        fail("lstat(\"%s\")", path);
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+            fail("mount(\"tmpfs\", \"%s\", \"tmpfs\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", path);
+        return;
+    }
+    char null_path[32]; /* through the host's /proc, still there: we run before pivot_root */
+    snprintf(null_path, sizeof null_path, "/proc/self/fd/%d", dev_null);
+    if (mount(null_path, path, NULL, MS_BIND, NULL) < 0) fail("mount(\"/dev/null\", \"%s\", NULL, MS_BIND, NULL)", path);
+}
+
+static void harden_proc(const char *at) {
+    char path[1024];
+    for (size_t i = 0; i < sizeof READONLY_IN_PROC / sizeof READONLY_IN_PROC[0]; i++) {
+        if (snprintf(path, sizeof path, "%s/%s", at, READONLY_IN_PROC[i]) >= (int) sizeof path) refuse("proc path too long");
+        readonly_bind(path);
+    }
+    for (size_t i = 0; i < sizeof MASKED_IN_PROC / sizeof MASKED_IN_PROC[0]; i++) {
+        if (snprintf(path, sizeof path, "%s/%s", at, MASKED_IN_PROC[i]) >= (int) sizeof path) refuse("proc path too long");
+        mask(path);
+    }
+}
+
+/*
+ * -C, last step before exec: Docker's default seccomp profile, compiled at build time
+ * (seccomp-gen.c). Without CAP_SYS_ADMIN, which drop_capabilities just took, seccomp(2) requires
+ * no_new_privs first (seccomp(2), EACCES); Docker loads its filter while still privileged and does
+ * not set it. no_new_privs only stops setuid/file-capability gains at execve, and root inside has
+ * nothing to gain. It and the filter are inherited across fork and execve, so the init and the
+ * payload (and everything they start) run under it.
+ */
+static void load_seccomp(void) {
+    struct sock_fprog prog = {.len = sizeof DOCKER_DEFAULT_FILTER / sizeof DOCKER_DEFAULT_FILTER[0],
+                              .filter = (struct sock_filter *) DOCKER_DEFAULT_FILTER};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("prctl(PR_SET_NO_NEW_PRIVS, 1)");
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) fail("seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=%d})", prog.len);
+}
+
+/*
+ * proc shows the pid namespace of the process that mounts it: ours, since we are its first process.
+ * Mounted before pivot_root, beneath the root (in_root), as runc does: there the host's /dev/null
+ * that masks files is still in our mount namespace (a bind source must be), and the mounts move
+ * along with the root.
+ */
+static void mount_proc(const char *at, int root_fd, int harden) {
+    char buf[32];
+    int fd;
+    const char *target = in_root(root_fd, at, buf, sizeof buf, &fd, 0);
+    if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        fail("mount(\"proc\", \"%s%s\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)", opt.rootfs ? opt.rootfs : "", at);
+    if (fd >= 0) close(fd);
+    if (!harden) return;
+    target = in_root(root_fd, at, buf, sizeof buf, &fd, 0); /* again: now it names the new proc, not what it covers */
+    harden_proc(target);
+    if (fd >= 0) close(fd);
 }
 
 static void __attribute__((noreturn)) exec_command(void) {
@@ -365,15 +480,30 @@ static void __attribute__((noreturn)) child_main(int go_fd, int err_fd) {
         if ((opt.flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) fail("unshare(CLONE_NEWCGROUP)");
         if ((opt.flags & CLONE_NEWUSER) && opt.maps_root) become_root(opt.n_gid);
         if (opt.flags & CLONE_NEWNS) make_root_private();
+        int harden = opt.confine && !opt.no_proc_masks && (opt.flags & CLONE_NEWNS);
+        if (harden && (dev_null = open("/dev/null", O_PATH | O_CLOEXEC)) < 0) fail("open(\"/dev/null\", O_PATH)");
         if (opt.rootfs) bind_rootfs(opt.rootfs);
-        for (int i = 0; i < opt.n_bind; i++) bind_mount(opt.binds[i]);
+        int root_fd = -1; /* opened after the bind onto itself, so that paths resolve in the bind */
+        if (opt.rootfs && (root_fd = open(opt.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            fail("open(\"%s\", O_PATH|O_DIRECTORY)", opt.rootfs);
+        for (int i = 0; i < opt.n_bind; i++) bind_mount(opt.binds[i], root_fd);
         if (opt.hostname) set_hostname(opt.hostname);
+        if (!opt.no_proc) mount_proc("/proc", root_fd, harden);
+        for (int i = 0; i < opt.n_proc; i++) mount_proc(opt.procs[i], root_fd, harden);
+        if (harden) { /* runc masks it too (a directory: no /dev/null needed); our mounts are private */
+            char buf[32];
+            int fd;
+            const char *firmware = in_root(root_fd, "/sys/firmware", buf, sizeof buf, &fd, 1);
+            if (firmware) mask(firmware);
+            if (fd >= 0) close(fd);
+        }
+        if (root_fd >= 0) close(root_fd);
+        if (dev_null >= 0) close(dev_null);
         if (opt.rootfs) pivot_into(opt.rootfs);
-        if (!opt.no_proc) mount_proc("/proc");
-        for (int i = 0; i < opt.n_proc; i++) mount_proc(opt.procs[i]);
     }
     if (opt.workdir && chdir(opt.workdir) < 0) fail("chdir(\"%s\")", opt.workdir);
-    if (opt.confine) drop_capabilities(); /* last: the setup above needed CAP_SYS_ADMIN */
+    if (opt.confine) drop_capabilities(); /* the setup above needed CAP_SYS_ADMIN */
+    if (opt.confine && !opt.no_seccomp) load_seccomp(); /* last: from here on only exec (and the init's work) */
     if (opt.init_mode) run_init(err_fd);
     exec_command();
 }
@@ -392,6 +522,9 @@ static int read_child_error(int err_fd, char *buf, size_t size) {
 }
 
 int main(int argc, char **argv) {
+    /* labsh executes nsinit from a sealed memfd through /proc/PID/fd/N (NativeStage), which would
+     * make the process name "N": name it, for ps, leak checks and /proc/1/comm in a container */
+    prctl(PR_SET_NAME, "nsinit", 0, 0, 0);
     parse_args(argc, argv);
     int control = opt.control ? connect_control(opt.control) : -1;
     report_fd = control;

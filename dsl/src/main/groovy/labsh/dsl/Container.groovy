@@ -55,6 +55,8 @@ class Container implements Node {
     final Path dir
     /** Host directories bound into it (option binds:), host path -> path inside: e.g. a directory two containers share. */
     final Map<Path, String> binds
+    /** Parts of the confinement the lab asked to leave out (option unconfined:), for its init and every exec. */
+    final Set<LaunchSpec.Relax> relaxed
     /** The host directory bind-mounted at {@code limits.mountPoint}, or null. */
     Path mountSource
     Overlay overlay
@@ -79,6 +81,7 @@ class Container implements Node {
         this.namespaces = settings.namespaces as Set<NsType>
         this.dir = settings.dir as Path
         this.binds = (settings.binds ?: [:]) as Map<Path, String>
+        this.relaxed = (settings.relaxed ?: EnumSet.noneOf(LaunchSpec.Relax)) as Set<LaunchSpec.Relax>
     }
 
     /** The host pid of its PID 1 (the init). */
@@ -101,7 +104,7 @@ class Container implements Node {
             overlay = Overlay.mount(rootfs, dir, mountPoint, writable)
             LaunchSpec.Builder spec = LaunchSpec.command('/bin/sh', '-i')
                     .namespaces(namespaces).hostname(hostname).rootfs(root.toString()).init(true)
-                    .confined(true) // root inside keeps Docker's default capabilities only (nsinit -C)
+                    .confined(true).relax(relaxed) // Docker's default capabilities, seccomp profile, masked /proc (nsinit -C)
                     .clearEnv().workDir('/').pipes().mergeStderr()
             ENV.each { String k, String v -> spec.env(k, v) }
             spec.env('PS1', prompt)
@@ -144,7 +147,7 @@ class Container implements Node {
     /** Runs {@code command} with /bin/sh -c in its namespaces and cgroup (nsinit join mode); status and output. */
     NativeStage.Result run(String command) {
         requireRunning()
-        Enter.shell(pid, namespaces, ENV, cgroup, true, command)
+        NativeStage.run(entry(['/bin/sh', '-c', command]).stdout(ProcessBuilder.Redirect.PIPE).mergeStderr().build())
     }
 
     /** Like {@link #run} but returns the output (without its last newline); a non-zero status is an error. */
@@ -182,12 +185,13 @@ class Container implements Node {
      */
     LaunchSpec attach() {
         requireRunning()
-        Enter.interactive(pid, namespaces, ENV, cgroup, true, prompt)
+        entry(['/bin/sh', '-i']).env('PS1', prompt).stdin(ProcessBuilder.Redirect.INHERIT)
+                .stdout(ProcessBuilder.Redirect.INHERIT).stderr(ProcessBuilder.Redirect.INHERIT).build()
     }
 
     LaunchSpec.Builder entry(List<String> command) {
         requireRunning()
-        Enter.into(pid, namespaces, ENV, cgroup, true, command)
+        Enter.into(pid, namespaces, ENV, cgroup, true, command).relax(relaxed)
     }
 
     boolean isRunning() { process != null && !stopped && process.alive }

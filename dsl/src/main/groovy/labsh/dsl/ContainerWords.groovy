@@ -25,12 +25,14 @@ import labsh.runtime.container.Rootfs
  * mount (an extra mount point, e.g. /mypoint, bound to a host directory), binds (host
  * directories bound inside, e.g. one two containers share: {@code binds: [(dir): '/shared']}), at (where its root
  * is mounted on the host; default {@code <state>/containers/NAME/root}, never under /tmp),
- * namespaces (default pid, mnt, uts, ipc, net). Every option is checked before anything is made.
+ * namespaces (default pid, mnt, uts, ipc, net), unconfined (parts of Docker's default confinement to
+ * leave out, by name: ['seccomp'], ['proc']; labsh says so in its output). Every option is checked
+ * before anything is made.
  */
 @SelfType(LabScript)
 trait ContainerWords {
     private static final Set<String> CONTAINER_OPTIONS = ['rootfs', 'writable', 'prompt', 'hostname', 'memory', 'cpu',
-                                                          'mount', 'binds', 'at', 'namespaces'] as Set
+                                                          'mount', 'binds', 'at', 'namespaces', 'unconfined'] as Set
 
     /** A root image built from the host's static busybox (recorded; removed at the end of the lab). */
     Rootfs busybox() {
@@ -85,15 +87,17 @@ trait ContainerWords {
         Rootfs image = options.rootfs == null ? busybox() : options.rootfs instanceof Rootfs ? (Rootfs) options.rootfs : rootfs(options.rootfs)
         boolean writable = options.writable as boolean
         Map<Path, String> binds = bindsOption(name, options.binds)
+        Set<LaunchSpec.Relax> relaxed = unconfinedOption(name, options.unconfined)
         List<String> targets = (limits.mountPoint() ? [limits.mountPoint()] : []) + binds.values()
         String missing = writable ? null : targets.find { String t -> !Files.isDirectory(image.layers()[0].resolve(t.substring(1))) }
         if (missing) throw new LabException("container ${name}: ${missing} is not a directory of the read-only image; add writable: true")
         Container c = new Container(name, [hostname: options.hostname ?: name, prompt: options.prompt ?: "${name}# ".toString(),
                                            rootfs: image, writable: writable, limits: limits, namespaces: namespaces, dir: dir,
-                                           binds: binds])
+                                           binds: binds, relaxed: relaxed])
         c.start(at)
         say "${name}: pid ${c.pid} on the host, root ${c.root} (${c.overlay}), ${limits}"
         if (!c.devicesEnforced) say "${name}: the device allow-list is not enforced (${Cgroups.version() == Cgroups.Version.V1 ? 'no v1 devices controller is mounted' : 'the kernel refused the v2 device program'}); only nodev on its root keeps device nodes out"
+        relaxed.each { LaunchSpec.Relax r -> say "${name}: ${r.notice()}" }
         c
     }
 
@@ -145,6 +149,19 @@ trait ContainerWords {
             }
         }
         binds
+    }
+
+    /** unconfined: ['seccomp', 'proc'] -> the parts of the confinement left out; an unknown name is an error. */
+    private static Set<LaunchSpec.Relax> unconfinedOption(String name, Object value) {
+        Set<LaunchSpec.Relax> parts = EnumSet.noneOf(LaunchSpec.Relax)
+        if (value == null) return parts
+        if (!(value instanceof Collection)) throw new LabException("container ${name}: unconfined: give a list, e.g. unconfined: ['seccomp']")
+        try {
+            (value as Collection).each { parts << LaunchSpec.Relax.byName(it.toString()) }
+        } catch (IllegalArgumentException e) {
+            throw new LabException("container ${name}: unconfined: ${e.message}")
+        }
+        parts
     }
 
     /** A fresh directory name for an image: {@code <state>/images/KIND-PID-N}. */

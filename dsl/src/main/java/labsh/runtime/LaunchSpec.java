@@ -30,6 +30,38 @@ public final class LaunchSpec {
     /** A host path bind-mounted into the container (target is inside the rootfs when there is one). */
     public record Bind(String source, String target) {}
 
+    /**
+     * A part of the confinement ({@link Builder#confined}) a lab may ask to leave out, by name
+     * (nsinit -x NAME). labsh says so in its output when a lab does.
+     */
+    public enum Relax {
+        /** Docker's default seccomp profile is not loaded (Seccomp: 0 inside). */
+        SECCOMP("seccomp", "seccomp filter off, as the lab asks (Docker's default profile not loaded)"),
+        /** /proc/sys and the other kernel knobs stay writable, /proc/keys and the rest unmasked. */
+        PROC("proc", "/proc not masked, as the lab asks (/proc/sys writable, /proc/keys and the rest visible)");
+
+        private final String word, notice;
+
+        Relax(String word, String notice) {
+            this.word = word;
+            this.notice = notice;
+        }
+
+        /** The name a lab uses, e.g. {@code unconfined: ['seccomp']}. */
+        public String word() { return word; }
+
+        /** One line for the lab's output, after the container's name. */
+        public String notice() { return notice; }
+
+        /** The part named {@code name}; an unknown name is an error listing the known ones. */
+        public static Relax byName(String name) {
+            for (Relax r : values()) if (r.word.equals(name)) return r;
+            StringBuilder known = new StringBuilder();
+            for (Relax r : values()) known.append(known.length() == 0 ? "" : ", ").append(r.word);
+            throw new IllegalArgumentException("unknown confinement part '" + name + "' (known: " + known + ")");
+        }
+    }
+
     private final Set<NsType> namespaces;
     private final int joinPid;
     private final String hostname, rootfs, workDir;
@@ -37,6 +69,7 @@ public final class LaunchSpec {
     private final boolean mountProc, init, clearEnv, mergeStderr, confined;
     private final List<String> procAt, command;
     private final List<IdMap> uidMaps, gidMaps;
+    private final Set<Relax> relaxed;
     private final Map<String, String> env;
     private final Redirect stdin, stdout, stderr;
     private final IntConsumer beforeStart;
@@ -53,6 +86,7 @@ public final class LaunchSpec {
         clearEnv = b.clearEnv;
         mergeStderr = b.mergeStderr;
         confined = b.confined;
+        relaxed = Collections.unmodifiableSet(b.relaxed.isEmpty() ? EnumSet.noneOf(Relax.class) : EnumSet.copyOf(b.relaxed));
         procAt = List.copyOf(b.procAt);
         command = List.copyOf(b.command);
         boolean user = namespaces.contains(NsType.USER) && joinPid == 0;
@@ -87,6 +121,8 @@ public final class LaunchSpec {
     public boolean init() { return init; }
     /** The container's root keeps only the capabilities of its own work (nsinit -C). */
     public boolean confined() { return confined; }
+    /** The parts of the confinement left out (empty: all of it). */
+    public Set<Relax> relaxed() { return relaxed; }
     public List<IdMap> uidMaps() { return uidMaps; }
     public List<IdMap> gidMaps() { return gidMaps; }
     public List<String> command() { return command; }
@@ -118,6 +154,7 @@ public final class LaunchSpec {
         if (workDir != null) { a.add("-w"); a.add(workDir); }
         if (init) a.add("-i");
         if (confined) a.add("-C");
+        for (Relax r : relaxed) { a.add("-x"); a.add(r.word()); }
         return a;
     }
 
@@ -133,6 +170,7 @@ public final class LaunchSpec {
         private String hostname, rootfs, workDir;
         private final List<Bind> binds = new ArrayList<>();
         private boolean mountProc = true, init, clearEnv, mergeStderr, confined;
+        private final Set<Relax> relaxed = EnumSet.noneOf(Relax.class);
         private final List<String> procAt = new ArrayList<>();
         private final List<IdMap> uidMaps = new ArrayList<>(), gidMaps = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -160,12 +198,17 @@ public final class LaunchSpec {
         /** Start an init as PID 1 that runs the command as its child and reaps orphans. */
         public Builder init(boolean on) { this.init = on; return this; }
         /**
-         * Drop, after the setup, every capability beyond Docker's default set less CAP_MKNOD
-         * (nsinit -C): without a user namespace, root in the container otherwise holds the host's
-         * CAP_SYS_ADMIN and CAP_MKNOD and can mount the host's disk. Leave it off only for a
-         * payload that must mount or configure the network itself (a mount puzzle, ip link).
+         * Confine as Docker and runc do by default (nsinit -C): /proc/sys and the other kernel knobs
+         * read-only and /proc/keys, /proc/kcore, ... masked; every capability beyond Docker's default
+         * set less CAP_MKNOD dropped; Docker's default seccomp profile loaded under no_new_privs.
+         * Without a user namespace, root in the container otherwise holds the host's CAP_SYS_ADMIN
+         * and CAP_MKNOD and can mount the host's disk. Leave it off only for a payload that must
+         * mount or configure the network itself (a mount puzzle, ip link).
          */
         public Builder confined(boolean on) { this.confined = on; return this; }
+        /** Leave these parts out of the confinement (a lab asks by name: {@link Relax#byName}). */
+        public Builder relax(Set<Relax> parts) { relaxed.addAll(parts); return this; }
+        public Builder relax(Relax... parts) { relaxed.addAll(List.of(parts)); return this; }
         public Builder uidMap(int inside, int outside, int count) { uidMaps.add(new IdMap(inside, outside, count)); return this; }
         public Builder gidMap(int inside, int outside, int count) { gidMaps.add(new IdMap(inside, outside, count)); return this; }
         public Builder env(String name, String value) { env.put(name, value); return this; }
@@ -199,6 +242,7 @@ public final class LaunchSpec {
                 throw new IllegalArgumentException("a hostname needs a new uts namespace (add UTS)");
             if ((!uidMaps.isEmpty() || !gidMaps.isEmpty()) && !namespaces.contains(NsType.USER))
                 throw new IllegalArgumentException("uid/gid maps need a new user namespace (add USER)");
+            if (!relaxed.isEmpty() && !confined) throw new IllegalArgumentException("relax " + relaxed + " leaves parts out of the confinement: add confined(true)");
             if (rootfs != null && !rootfs.startsWith("/")) throw new IllegalArgumentException("the rootfs must be an absolute path: " + rootfs);
             return new LaunchSpec(this);
         }

@@ -7,7 +7,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.net.StandardProtocolFamily;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -19,18 +18,16 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 
 import labsh.kernel.Errno;
 import labsh.kernel.KernelException;
@@ -55,7 +52,6 @@ public final class NativeStage {
 
     private static final Pattern ERRNO_LINE = Pattern.compile("error (.*): (E[A-Z0-9]+) \\((.*)\\)");
     private static final AtomicInteger SEQ = new AtomicInteger();
-    private static volatile Path binary;
 
     static {
         // JDK 12+ starts children through posix_spawn of jspawnhelper, which then execs the
@@ -237,7 +233,7 @@ public final class NativeStage {
 
     private static ProcessBuilder processBuilder(LaunchSpec spec, Path sock) {
         List<String> args = new ArrayList<>();
-        args.add(binary().toString());
+        args.add(executable());
         args.add("-c");
         args.add(sock.toString());
         args.addAll(spec.nsinitArgs());
@@ -252,69 +248,79 @@ public final class NativeStage {
     }
 
     /**
-     * The nsinit executable: straight from target/classes when labsh runs from a build directory,
-     * else copied out of the jar into {@code <state>/bin/<content hash>/nsinit} (or ~/.cache/labsh/bin
- * when the state directory is on a noexec mount), so a rebuilt jar
-     * gets a fresh copy. The file keeps the name nsinit (leak checks look for that process name).
+     * What ProcessBuilder executes: {@code /proc/<this JVM>/fd/N}, a sealed memfd holding nsinit's
+     * bytes, made once per JVM. A container's PID 1 (nsinit's init) and every nsinit that joins a
+     * container are then that memfd, not a host file: the runc CVE-2019-5736 class, where a
+     * container opens /proc/1/exe (or a {@code #!/proc/self/exe} script run by exec/attach) for
+     * writing and overwrites the runtime, finds nothing it can write. The seals (fcntl(2)
+     * F_ADD_SEALS: WRITE, GROW, SHRINK, then SEAL) hold for everyone, root included; runc does the
+     * same in cloned_binary.c, but per start, by copying itself. Here the copy costs once per JVM
+     * and the per-start cost is none (bench/container-start). The path resolves through this JVM's
+     * descriptor table, so the child needs no inherited descriptor (the JDK closes them) and the
+     * memfd can stay close-on-exec for every other child. nsinit names itself "nsinit" (comm).
      */
-    public static Path binary() {
-        Path b = binary;
-        if (b != null) return b;
+    public static String executable() {
+        String e = executable;
+        if (e != null) return e;
         synchronized (NativeStage.class) {
-            if (binary == null) binary = locate();
-            return binary;
+            if (executable == null) executable = sealedCopy(nsinitBytes());
+            return executable;
         }
     }
 
-    private static Path locate() {
+    private static volatile String executable;
+
+    private static byte[] nsinitBytes() {
         URL url = NativeStage.class.getResource("/labsh/native/nsinit");
         if (url == null) {
             throw new IllegalStateException("nsinit is missing from the classpath (labsh/native/nsinit): build with mvn, which compiles dsl/src/main/c");
         }
-        try {
-            if ("file".equals(url.getProtocol())) return executable(Path.of(url.toURI()));
-            byte[] bytes;
-            try (InputStream in = url.openStream()) {
-                bytes = in.readAllBytes();
-            }
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-            Path target = cacheDir().resolve(hash).resolve("nsinit");
-            if (!Files.isRegularFile(target)) {
-                Files.createDirectories(target.getParent());
-                Path tmp = Files.createTempFile(target.getParent(), "nsinit", ".tmp");
-                Files.write(tmp, bytes);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return executable(target);
-        } catch (IOException | URISyntaxException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot install nsinit from " + url + ": " + e.getMessage(), e);
+        try (InputStream in = url.openStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read nsinit from " + url + ": " + e.getMessage(), e);
         }
     }
 
-    /**
-     * {@code <state>/bin}, unless that file system is mounted noexec (Debian's initramfs mounts
-     * /run so), where execve(2) would fail with EACCES: then the user's cache directory.
-     */
-    private static Path cacheDir() {
-        Path state = Ledger.stateDir().resolve("bin");
-        return noexec(state) ? Path.of(System.getProperty("user.home"), ".cache", "labsh", "bin") : state;
+    // memfd_create(2), fcntl(2) sealing (include/uapi/linux/memfd.h, fcntl.h)
+    private static final long SYS_MEMFD_CREATE = labsh.kernel.Libc.AARCH64 ? 279 : 319;
+    private static final long SYS_FCNTL = labsh.kernel.Libc.AARCH64 ? 25 : 72;
+    private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_EXEC = 0x10;
+    private static final int F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+
+    private static String sealedCopy(byte[] bytes) {
+        labsh.kernel.Libc.load();
+        int fd;
+        try {
+            // MFD_EXEC (Linux 6.3) keeps it executable where vm.memfd_noexec=1 would not; older kernels refuse the flag
+            fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EINVAL) throw sealFailure("memfd_create(\"nsinit\", MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC)", e);
+            try {
+                fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING);
+            } catch (LastErrorException e2) {
+                throw sealFailure("memfd_create(\"nsinit\", MFD_CLOEXEC|MFD_ALLOW_SEALING)", e2);
+            }
+        }
+        try {
+            Memory buf = new Memory(bytes.length);
+            buf.write(0, bytes, 0, bytes.length);
+            for (long done = 0; done < bytes.length; ) done += labsh.kernel.Libc.write(fd, buf.share(done), bytes.length - done);
+            labsh.kernel.Libc.syscall(SYS_FCNTL, (long) fd, (long) F_ADD_SEALS, (long) (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL));
+        } catch (LastErrorException e) {
+            labsh.kernel.Libc.close(fd);
+            throw sealFailure("writing and sealing nsinit's memfd (fd " + fd + ")", e);
+        }
+        return "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
     }
 
-    private static boolean noexec(Path p) {
-        Path q = p.toAbsolutePath();
-        while (q != null && !Files.exists(q)) q = q.getParent();
-        if (q == null) return false;
-        labsh.kernel.Libc.load(); // sets JNA's library path before jna-platform's LibC loads
-        var st = new com.sun.jna.platform.linux.LibC.Statvfs();
-        if (com.sun.jna.platform.linux.LibC.INSTANCE.statvfs(q.toString(), st) != 0) return false;
-        return (st.f_flag.longValue() & ST_NOEXEC) != 0;
+    private static long memfd(int flags) {
+        return labsh.kernel.Libc.syscall(SYS_MEMFD_CREATE, "nsinit", (long) flags);
     }
 
-    private static final long ST_NOEXEC = 8; // statvfs(3)
-
-    private static Path executable(Path p) throws IOException {
-        if (!Files.isExecutable(p)) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return p;
+    private static IllegalStateException sealFailure(String call, LastErrorException e) {
+        return new IllegalStateException("cannot make nsinit's sealed copy: " + call + ": " + Errno.name(e.getErrorCode())
+                + " (" + labsh.kernel.Libc.strerror(e.getErrorCode()) + ")", e);
     }
 
     /**

@@ -40,7 +40,7 @@ class NativeStageSpec extends Specification {
 
     def cleanupSpec() {
         assert !hostMountinfo().contains(work.toString()): 'a mount of the spec is left on the host'
-        assert ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+        assert ProcessHandle.current().children().noneMatch { it.info().command().orElse('').startsWith('/memfd:nsinit') }
     }
 
     private NsProcess start(LaunchSpec.Builder b) {
@@ -187,7 +187,7 @@ class NativeStageSpec extends Specification {
         then:
         def e = thrown(NativeStage.LaunchException)
         e.line() == line
-        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').startsWith('/memfd:nsinit') }
 
         where:
         what               | spec                                                                      | line
@@ -231,11 +231,11 @@ class NativeStageSpec extends Specification {
 
         when:
         def p = start(LaunchSpec.command('sleep', '30').namespaces(PID, MNT).beforeStart { int pid ->
-            seen = Files.readSymbolicLink(Path.of("/proc/$pid/exe")).fileName.toString()
+            seen = Files.readSymbolicLink(Path.of("/proc/$pid/exe")).toString()
         })
 
-        then:
-        seen == 'nsinit'
+        then: 'nsinit, from its sealed memfd (NativeStage.executable)'
+        seen.startsWith('/memfd:nsinit')
         Files.readSymbolicLink(Path.of("/proc/${p.pid()}/exe")).fileName.toString() == 'sleep'
     }
 
@@ -254,7 +254,7 @@ class NativeStageSpec extends Specification {
         childPid > 0
         !Files.exists(Path.of("/proc/$childPid"))
         // nsinit saw the control socket close before "go": it killed the child and exited
-        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').endsWith('/nsinit') }
+        ProcessHandle.current().children().noneMatch { it.info().command().orElse('').startsWith('/memfd:nsinit') }
     }
 
     def "the exit status is the command's, and SIGTERM reaches the command through init"() {

@@ -112,8 +112,13 @@ class ContainerRootfsLabSpec extends Specification {
         v.readings.lsDotDot == v.readings.lsRoot
         v.readings.lsRoot.readLines().contains('bin') && !v.readings.lsRoot.readLines().contains('run')
         v.readings.findMarker.isEmpty()
-        v.mountinfo*.mountPoint().sort() == ['/', '/dev', '/proc']
+        v.mountinfo*.mountPoint().findAll { !it.startsWith('/proc/') }.sort() == ['/', '/dev', '/proc']
         v.mountAt('/dev').fsType() == 'tmpfs' && v.mountAt('/').options().split(',').toList().containsAll(['nodev', 'nosuid'])
+        // what is under /proc is the container's own proc, read-only or masked (nsinit -C, runc's defaults)
+        v.mountinfo.findAll { it.mountPoint().startsWith('/proc/') }*.mountPoint().every {
+            it in ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/proc/acpi', '/proc/kcore', '/proc/keys',
+                   '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi']
+        }
     }
 
     def "step 4: writable: an overlay over the image; the upper layer holds the new file and a whiteout"() {
