@@ -356,7 +356,7 @@ static void drop_capabilities(void) {
  * directory by an empty read-only tmpfs. Paths this kernel does not have are skipped.
  */
 static const char *const READONLY_IN_PROC[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
-static const char *const MASKED_IN_PROC[] = {"acpi", "kcore", "keys", "latency_stats", "timer_list", "timer_stats",
+static const char *const MASKED_IN_PROC[] = {"acpi", "asound", "kcore", "keys", "latency_stats", "timer_list", "timer_stats",
                                              "sched_debug", "scsi"};
 static int dev_null = -1; /* the host's /dev/null, opened before pivot_root: an image need not have one */
 

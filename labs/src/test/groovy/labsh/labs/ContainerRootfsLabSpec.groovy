@@ -116,7 +116,7 @@ class ContainerRootfsLabSpec extends Specification {
         v.mountAt('/dev').fsType() == 'tmpfs' && v.mountAt('/').options().split(',').toList().containsAll(['nodev', 'nosuid'])
         // what is under /proc is the container's own proc, read-only or masked (nsinit -C, runc's defaults)
         v.mountinfo.findAll { it.mountPoint().startsWith('/proc/') }*.mountPoint().every {
-            it in ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/proc/acpi', '/proc/kcore', '/proc/keys',
+            it in ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger', '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys',
                    '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi']
         }
     }
