@@ -7,6 +7,8 @@ import java.nio.file.LinkOption
 import java.nio.file.Path
 import java.time.Duration
 import labsh.kernel.Beneath
+import labsh.kernel.Cgroup
+import labsh.kernel.Cgroups
 import labsh.kernel.Errno
 import labsh.kernel.KernelException
 import labsh.kernel.Libc
@@ -20,6 +22,7 @@ import labsh.runtime.NativeStage
 import labsh.runtime.NsProcess
 import labsh.runtime.VirtualMachine
 import labsh.runtime.VmImage
+import labsh.runtime.container.ContainerLimits
 import labsh.runtime.ex5.Ex5Client
 import labsh.runtime.ex5.Ex5Root
 import labsh.runtime.ex5.Ex5Server
@@ -255,7 +258,13 @@ trait Ex5Words {
             throw new LabException("server ${s.name}: ${e.message}")
         }
         NsProcess p
+        Cgroup cgroup = null
         try {
+            // like every container: the default pids and memory limits and the device allow-list (issue 12)
+            cgroup = Cgroups.create(dir.fileName.toString())
+            ContainerLimits.NONE.applyTo(cgroup)
+            cgroup.restrictDevices()
+            Cgroup group = cgroup
             LaunchSpec spec = LaunchSpec.command(Ex5Root.SERVER, info.toString(), s.name, "${s.port}".toString(), shm,
                                                  "${projId}".toString(), shmMessage, socketMessage)
                     .namespaces(c.namespaces).hostname(c.hostname).init(true)
@@ -265,18 +274,22 @@ trait Ex5Words {
                     .clearEnv().env('PATH', '/bin:/sbin:/usr/bin:/usr/sbin')
                     .env('EX5_ACCEPT_TIMEOUT', "${timeout}".toString())
                     .stdout(Redirect.INHERIT).stderr(Redirect.INHERIT)
+                    .beforeStart { int pid -> group.add(pid) }
                     .build()
             p = NativeStage.start(spec)
         } catch (Exception e) {
+            cgroup?.remove()
             root.close()
             throw e
         }
         s.pid = p.pid()
+        Cgroup group = cgroup
         s.stopper = {
             p.close()
+            group.remove()
             root.close()
         }
-        say "${s.name}: ${root}, the info directory ${info} bound in"
+        say "${s.name}: ${root}, the info directory ${info} bound in, ${ContainerLimits.NONE}"
         waitForInfoFile(s, Duration.ofSeconds(10)) { p.alive }
     }
 

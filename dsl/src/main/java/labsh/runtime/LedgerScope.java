@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import labsh.kernel.Beneath;
-import labsh.kernel.Libc;
 import labsh.kernel.MountInfo;
 import labsh.runtime.ex5.InfoFile;
 
@@ -196,14 +195,8 @@ public final class LedgerScope {
     /** A regular file (not a symlink: opened O_NOFOLLOW beneath its directory) that parses as a seed 002 info file. */
     private static boolean isInfoFile(Path p) {
         try (Beneath dir = Beneath.open(p.getParent())) {
-            int fd = dir.openFd(p.getFileName().toString(), Beneath.O_RDONLY | Beneath.O_NOFOLLOW, 0);
-            try {
-                if (!Files.isRegularFile(Path.of("/proc/thread-self/fd/" + fd))) return false;
-                InfoFile.parse(Path.of("/proc/thread-self/fd/" + fd));
-                return true;
-            } finally {
-                Libc.close(fd);
-            }
+            InfoFile.parse(dir, p.getFileName().toString()); // openat2 O_NOFOLLOW beneath the directory; regular files only
+            return true;
         } catch (RuntimeException e) {
             return false;
         }

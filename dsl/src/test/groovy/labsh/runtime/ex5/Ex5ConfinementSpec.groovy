@@ -69,6 +69,22 @@ class Ex5ConfinementSpec extends Specification {
         NativeStage.run(box.entry(['/bin/sh', '-c', command]).stdout(Redirect.PIPE).mergeStderr().build())
     }
 
+    def "like every container, it has the default pids and memory limits, the device allow-list and seccomp (read from its cgroup and status)"() {
+        given: "the server's cgroup in the v1 pids hierarchy, or v2's one group, from /proc/PID/cgroup"
+        Map<String, String> groups = Files.readAllLines(Path.of("/proc/${box.pid}/cgroup")).collectEntries { String l ->
+            List<String> f = l.split(':', 3) as List<String>
+            [(f[1] ?: 'unified'), f[2]]
+        }
+        Path pids = groups.pids ? Path.of('/sys/fs/cgroup/pids', groups.pids) : Path.of('/sys/fs/cgroup', groups.unified)
+
+        expect:
+        groups.pids ? groups.pids.startsWith('/labsh/') : groups.unified.startsWith('/labsh/')
+        Files.readString(pids.resolve('pids.max')).strip() == '1024'
+        Files.readString(Path.of('/proc', "${box.pid}", 'status')).readLines().find { it.startsWith('Seccomp:') }.split()[1] == '2'
+        inside('grep Seccomp: /proc/self/status').output.split()[1] == '2'
+        !groups.devices || Files.readString(Path.of('/sys/fs/cgroup/devices', groups.devices, 'devices.list')).readLines().every { it != 'a *:* rwm' }
+    }
+
     def "the container's root is read-only: writing /tmp, /etc or / fails with EROFS, and the host's stay untouched"() {
         when:
         def r = inside("echo x > /tmp/${hostTmpName}; echo x > /etc/${hostTmpName}; mkdir /${hostTmpName}; echo done")
