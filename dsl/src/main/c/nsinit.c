@@ -476,6 +476,11 @@ static void __attribute__((noreturn)) child_main(int go_fd, int err_fd) {
     report_fd = err_fd;
     wait_for_go(go_fd);
     if (opt.join_pid == 0) {
+        /* A session of its own, without the host's controlling terminal, as runc gives a container:
+         * otherwise /dev/tty inside (c 5:0, on the device list) is labsh's own terminal, and an
+         * interactive shell in the container takes it over for job control (TIOCSPGRP), so labsh's
+         * next read(0) gets EIO (credentials(7), "sessions"; tty(4)). exec/attach (join mode) keep it. */
+        if (setsid() < 0) fail("setsid()");
         /* cgroup ns last of all: it is rooted at the cgroup we are in now, i.e. after the JVM moved us */
         if ((opt.flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) fail("unshare(CLONE_NEWCGROUP)");
         if ((opt.flags & CLONE_NEWUSER) && opt.maps_root) become_root(opt.n_gid);
