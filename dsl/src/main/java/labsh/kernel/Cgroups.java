@@ -188,18 +188,18 @@ public final class Cgroups {
                 throw new KernelException("rmdir(" + Syscall.quote(d.toString()) + ")", e.getMessage() + " (processes still in it?)");
             }
         }
-        for (Ledger.Entry e : entries) {
-            Path p = Path.of(e.fields().get("path"));
-            if (p.getFileName().toString().equals("labsh")) {
-                try (var s = Files.list(p)) {
-                    // the parent goes once it holds no other group of labsh's
-                    if (s.noneMatch(Files::isDirectory)) { Files.deleteIfExists(p); e.removed(); }
-                } catch (IOException ignored) {
-                    // left for `labsh clean`
-                }
-            } else if (!Files.exists(p)) {
-                e.removed();
+        // The labsh parent goes once it holds no group of labsh's, whichever run made it: with two
+        // labs at once the run that recorded it may end first, while the other's group is still in it.
+        for (Path parent : dirs.stream().map(Path::getParent).distinct().toList()) {
+            if (!parent.getFileName().toString().equals("labsh")) continue;
+            try (var s = Files.list(parent)) {
+                if (s.noneMatch(Files::isDirectory)) Files.deleteIfExists(parent); // one try: busy means in use again
+            } catch (IOException ignored) {
+                // gone already, or another run's group arrived in between: that run removes it
             }
+        }
+        for (Ledger.Entry e : entries) {
+            if (!Files.exists(Path.of(e.fields().get("path")))) e.removed();
         }
     }
 

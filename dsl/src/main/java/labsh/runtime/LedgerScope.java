@@ -27,7 +27,8 @@ import labsh.runtime.ex5.InfoFile;
  *     still that kind, and changed (ctime) after the labsh that recorded it started;</li>
  * <li>{@code mount}: beneath the state directory, or a container root labsh mounts at {@code at:}
  *     (an overlay whose layers lie in the state directory, or a read-only bind), with nothing
- *     mounted under it; never "/", never the state directory or a directory above it;</li>
+ *     mounted under it but its own /dev (a tmpfs, {@code ContainerDev}), which goes with it;
+ *     never "/", never the state directory or a directory above it;</li>
  * <li>{@code cgroup}: only labsh's own parent group ({@code /sys/fs/cgroup[/CONTROLLER]/labsh}) or
  *     one group directly in it.</li>
  * </ul>
@@ -118,7 +119,13 @@ public final class LedgerScope {
         List<MountInfo> mounts = MountInfo.ofThisThread();
         MountInfo m = MountInfo.at(mounts, recorded);
         if (m == null) return null; // nothing mounted there here: reported as gone or left alone
+        // a container's own /dev (ContainerDev: a tmpfs on ROOT/dev) goes with a root that is labsh's
+        if (m.fsType().equals("tmpfs") && p.getFileName().toString().equals("dev") && MountInfo.at(mounts, p.getParent().toString()) != null) {
+            String root = mount(p.getParent().toString());
+            return root == null ? null : "outside the state directory " + state + ", and a tmpfs on the /dev of a mount that is not labsh's (" + root + ")";
+        }
         for (MountInfo other : mounts) {
+            if (other.mountPoint().equals(recorded + "/dev") && other.fsType().equals("tmpfs")) continue; // its own /dev, as above
             if (other.mountPoint().startsWith(recorded + "/")) {
                 return "outside the state directory " + state + ", and " + other.mountPoint() + " is mounted under it (labsh's roots have nothing under them on the host)";
             }
