@@ -59,7 +59,6 @@ public final class Cleaner {
         if (Files.isDirectory(ledgerDir)) {
             try {
                 // an older labsh left them world-readable: root's only from now on
-                Ledger.makePrivate(ledgerDir.toAbsolutePath().getParent());
                 Ledger.makePrivate(ledgerDir);
             } catch (IOException e) {
                 c.add(c.failures, "cannot make " + ledgerDir + " root's only: " + e.getMessage());

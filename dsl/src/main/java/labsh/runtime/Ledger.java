@@ -120,8 +120,8 @@ public final class Ledger {
     private synchronized void openFile() {
         try {
             if (channel == null) {
-                makePrivate(file.getParent().getParent());
                 makePrivate(file.getParent());
+                if (!Files.isDirectory(file.getParent())) Files.createDirectories(file.getParent());
                 channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
@@ -141,10 +141,24 @@ public final class Ledger {
      * and the FIFOs live below: a setuid-root file a container wrote there must not be reachable by
      * an ordinary host user (path traversal needs x on every directory, path_resolution(7)), and the
      * ledgers say what `labsh clean` removes, so no one else may write them.
+     *
+     * <p>Only labsh's own layout, {@code STATE/ledgers}: a ledger file elsewhere (a spec's temp
+     * directory) changes no mode, and a shared directory (the sticky bit: /tmp) or "/" never loses
+     * its mode, whatever LABSH_STATE names: an earlier version made /tmp 0700 that way.
      */
-    public static void makePrivate(Path dir) throws IOException {
+    public static void makePrivate(Path ledgerDir) throws IOException {
+        Path dir = ledgerDir.toAbsolutePath().normalize();
+        if (dir.getFileName() == null || !dir.getFileName().toString().equals("ledgers")) return;
+        makeDirectoryPrivate(dir.getParent());
+        makeDirectoryPrivate(dir);
+    }
+
+    private static void makeDirectoryPrivate(Path dir) throws IOException {
+        if (dir == null || dir.getParent() == null) return;
         if (Files.isSymbolicLink(dir)) throw new IOException(dir + " is a symlink, not labsh's directory");
         if (!Files.isDirectory(dir)) Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+        int mode = (int) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 01000) != 0) return; // sticky: a directory shared by every user, not labsh's to close
         if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(PRIVATE)) Files.setPosixFilePermissions(dir, PRIVATE);
     }
 

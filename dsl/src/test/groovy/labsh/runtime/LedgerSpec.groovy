@@ -81,4 +81,23 @@ class LedgerSpec extends Specification {
         def e = thrown(IllegalStateException)
         e.message.contains("no remover for ledger kind 'teleporter'")
     }
+
+    def "only STATE/ledgers is made private: a shared (sticky) directory and a ledger's other directories keep their modes"() {
+        given: 'a shared directory like /tmp (1777) holding a state layout, and a plain directory holding a loose ledger'
+        Path shared = Files.createDirectories(dir.resolve('shared'))
+        Files.setAttribute(shared, 'unix:mode', 01777)
+        Path plain = Files.createDirectories(dir.resolve('plain/sub'))
+        Files.setAttribute(plain, 'unix:mode', 0755)
+        Files.setAttribute(plain.parent, 'unix:mode', 0755)
+
+        when:
+        new Ledger(shared.resolve('ledgers/1-1.ledger')).intend('file', 'path', '/x').removed()
+        new Ledger(plain.resolve('2-1.ledger')).intend('file', 'path', '/y').removed()
+
+        then: 'stat(2): the ledger directory is 0700, the shared and plain ones are as they were'
+        ((Files.getAttribute(shared.resolve('ledgers'), 'unix:mode') as int) & 07777) == 0700
+        ((Files.getAttribute(shared, 'unix:mode') as int) & 07777) == 01777
+        ((Files.getAttribute(plain, 'unix:mode') as int) & 07777) == 0755
+        ((Files.getAttribute(plain.parent, 'unix:mode') as int) & 07777) == 0755
+    }
 }
