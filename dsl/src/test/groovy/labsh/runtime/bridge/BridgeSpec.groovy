@@ -185,8 +185,19 @@ class BridgeSpec extends Specification {
         client.process().waitFor() != 0
 
         and: 'no thread of labsh is left in the dead server mount namespace, so it and its tmpfs are gone'
-        Files.list(Path.of("/proc/${ProcessHandle.current().pid()}/task")).withCloseable { s ->
-            s.noneMatch { t -> Files.exists(t.resolve('ns/mnt')) && inode(t.resolve('ns/mnt').toString()) == mntns }
+        // Thread.join returns when the Java thread is done; the kernel drops its task a moment later
+        threadsIn(mntns, Duration.ofSeconds(10)) == 0
+    }
+
+    /** How many of this JVM's threads are in mount namespace {@code mntns}, once none is or {@code within} has passed. */
+    private static int threadsIn(long mntns, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos()
+        for (;;) {
+            int n = Files.list(Path.of("/proc/${ProcessHandle.current().pid()}/task")).withCloseable { s ->
+                (int) s.filter { t -> Files.exists(t.resolve('ns/mnt')) && inode(t.resolve('ns/mnt').toString()) == mntns }.count()
+            }
+            if (n == 0 || System.nanoTime() > deadline) return n
+            Thread.sleep(50)
         }
     }
 }
