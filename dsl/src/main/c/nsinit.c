@@ -371,9 +371,11 @@ static void readonly_bind(const char *path) {
 
 static void mask(const char *path) {
     struct stat st;
-    if (lstat(path, &st) < 0) {
+    /* stat, not lstat: path is /proc/self/fd/N (in_root), a link to the object itself, and
+     * nothing in a fresh proc or the root's /sys is the container's to swap */
+    if (stat(path, &st) < 0) {
         if (errno == ENOENT) return;
-        fail("lstat(\"%s\")", path);
+        fail("stat(\"%s\")", path);
     }
     if (S_ISDIR(st.st_mode)) {
         if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -401,9 +403,10 @@ static void harden_proc(const char *at) {
  * -C, last step before exec: Docker's default seccomp profile, compiled at build time
  * (seccomp-gen.c). Without CAP_SYS_ADMIN, which drop_capabilities just took, seccomp(2) requires
  * no_new_privs first (seccomp(2), EACCES); Docker loads its filter while still privileged and does
- * not set it. no_new_privs only stops setuid/file-capability gains at execve, and root inside has
- * nothing to gain. It and the filter are inherited across fork and execve, so the init and the
- * payload (and everything they start) run under it.
+ * not set it. labsh keeps no_new_privs on purpose: it stops setuid and file-capability gains at
+ * execve, so a non-root user inside cannot become root through su or a setuid file (setuid
+ * helpers such as su then run without their privilege). It and the filter are inherited across
+ * fork and execve, so the init and the payload (and everything they start) run under it.
  */
 static void load_seccomp(void) {
     struct sock_fprog prog = {.len = sizeof DOCKER_DEFAULT_FILTER / sizeof DOCKER_DEFAULT_FILTER[0],
@@ -475,6 +478,10 @@ static void __attribute__((noreturn)) child_main(int go_fd, int err_fd) {
     signal(SIGPIPE, SIG_DFL);
     report_fd = err_fd;
     wait_for_go(go_fd);
+    /* exec into a container (join mode) without a terminal of its own: a new session too, or a
+     * command there could push keystrokes into labsh's terminal with TIOCSTI (tty_ioctl(4); runc's
+     * exec does the same). attach, whose stdin is the user's terminal, keeps it on purpose. */
+    if (opt.join_pid != 0 && !isatty(0) && setsid() < 0) fail("setsid()");
     if (opt.join_pid == 0) {
         /* A session of its own, without the host's controlling terminal, as runc gives a container:
          * otherwise /dev/tty inside (c 5:0, on the device list) is labsh's own terminal, and an

@@ -278,16 +278,25 @@ trait Ex5Words {
                     .build()
             p = NativeStage.start(spec)
         } catch (Exception e) {
-            cgroup?.remove()
-            root.close()
+            try {
+                cgroup?.remove()
+            } finally {
+                root.close()
+            }
             throw e
         }
         s.pid = p.pid()
         Cgroup group = cgroup
         s.stopper = {
-            p.close()
-            group.remove()
-            root.close()
+            try {
+                p.close()
+            } finally {
+                try {
+                    group.remove()
+                } finally {
+                    root.close()
+                }
+            }
         }
         say "${s.name}: ${root}, the info directory ${info} bound in, ${ContainerLimits.NONE}"
         waitForInfoFile(s, Duration.ofSeconds(10)) { p.alive }

@@ -27,8 +27,11 @@ public final class Beneath implements AutoCloseable {
             RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
     static final int AT_REMOVEDIR = 0x200, ENOTDIR = 20, EISDIR = 21, ENOTEMPTY = 39, ELOOP = 40;
 
-    /** Names stay beneath the directory, and no symlink is followed on the way. */
-    public static final long STRICT = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    /**
+     * Names stay beneath the directory, no symlink is followed on the way, and no mount point is
+     * crossed: a tree labsh deletes never reaches into a bind or a tmpfs mounted below it (EXDEV).
+     */
+    public static final long STRICT = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
     /** Names are resolved as if the directory were "/": a container's root, whose absolute symlinks mean its own files. */
     public static final long AS_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 

@@ -37,8 +37,16 @@ public final class Ledger {
     /** Where ledgers live; {@code LABSH_STATE} moves it (tests, non-root runs). */
     public static Path stateDir() {
         String env = System.getenv("LABSH_STATE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("labsh.state", "/run/labsh"));
+        Path dir = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("labsh.state", "/run/labsh"));
+        // whoever asks first, the directory is made root's only (0700): its subdirectories may be made before any ledger
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+            } catch (IOException e) {
+                // reported by whoever writes there first, with its own words
+            }
+        }
+        return dir;
     }
 
     private static Ledger current;
@@ -149,7 +157,8 @@ public final class Ledger {
     public static void makePrivate(Path ledgerDir) throws IOException {
         Path dir = ledgerDir.toAbsolutePath().normalize();
         if (dir.getFileName() == null || !dir.getFileName().toString().equals("ledgers")) return;
-        makeDirectoryPrivate(dir.getParent());
+        // an existing state directory is labsh's only if it already holds the ledgers (LABSH_STATE=/run must not close /run)
+        if (!Files.exists(dir.getParent()) || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) makeDirectoryPrivate(dir.getParent());
         makeDirectoryPrivate(dir);
     }
 

@@ -56,7 +56,9 @@ public final class LedgerScope {
         return switch (kind) {
             case "file" -> file(f.get("path"));
             case "dir", labsh.runtime.container.ContainerDir.KIND -> dir(f.get("path"));
-            case "mount" -> mount(f.get("path"));
+            // one in another mount namespace goes with it (its remover leaves it alone): this table says nothing of it
+            case "mount" -> f.get("mntns") != null && !f.get("mntns").equals(Long.toString(labsh.kernel.Namespaces.ofThisThread(labsh.kernel.NsType.MNT)))
+                    ? null : mount(f.get("path"));
             case "cgroup" -> cgroup(f.get("path"));
             default -> null; // pids, IPC ids, links: their removers check the recorded identity
         };

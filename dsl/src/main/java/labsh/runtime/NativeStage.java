@@ -295,6 +295,10 @@ public final class NativeStage {
             // MFD_EXEC (Linux 6.3) keeps it executable where vm.memfd_noexec=1 would not; older kernels refuse the flag
             fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
         } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.EACCES) {
+                throw new IllegalStateException("labsh runs nsinit from a sealed, executable memfd (so that no container can overwrite it),"
+                        + " and this kernel forbids executable memfds (vm.memfd_noexec=2): set it to 0 or 1 (sysctl vm.memfd_noexec=1)");
+            }
             if (e.getErrorCode() != Errno.EINVAL) throw sealFailure("memfd_create(\"nsinit\", MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC)", e);
             try {
                 fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING);

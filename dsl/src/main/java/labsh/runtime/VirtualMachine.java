@@ -246,6 +246,11 @@ public final class VirtualMachine implements AutoCloseable {
 
         static ShareOwner handTo(Path dir, int[] ids) {
             try {
+                // the share changes owner while the VM runs: never a directory others share (/tmp, sticky) or /
+                int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                if ((mode & 01000) != 0 || dir.toAbsolutePath().normalize().getParent() == null) {
+                    throw new IllegalArgumentException("the VM's share " + dir + " is a directory every user shares; give it one of the lab's own (workdir 'info')");
+                }
                 int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
                 int gid = (Integer) Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS);
                 Files.setAttribute(dir, "unix:uid", ids[0], LinkOption.NOFOLLOW_LINKS);

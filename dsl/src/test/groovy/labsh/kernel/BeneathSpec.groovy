@@ -67,4 +67,23 @@ class BeneathSpec extends Specification {
         !Files.exists(Path.of('/etc-of-the-container'))
         outside.toFile().list().length == 0
     }
+
+    @spock.lang.Requires({ Privilege.isRoot() })
+    def "deleteTree never reaches into a mount below the tree: EXDEV, and the mounted files stay"() {
+        given: 'a tmpfs mounted inside a tree, with a file in it'
+        Path top = Files.createDirectories(tmp.resolve('top/sub'))
+        assert ['mount', '-t', 'tmpfs', 'tmpfs', top.toString()].execute().waitFor() == 0
+        Files.writeString(top.resolve('kept'), 'on the tmpfs')
+
+        when:
+        Beneath.open(tmp).withCloseable { it.deleteTree('top') }
+
+        then:
+        KernelException e = thrown()
+        Errno.name(e.errno()) == 'EXDEV'
+        Files.readString(top.resolve('kept')) == 'on the tmpfs'
+
+        cleanup:
+        ['umount', top.toString()].execute().waitFor()
+    }
 }

@@ -90,6 +90,7 @@ class NsinitConfinementSpec extends Specification {
                 show('exe link', c.run('readlink /proc/1/exe').output())
                 show('exe write', c.run('echo x >> /proc/1/exe; echo status \$?').output())
                 show('probe', c.run('/probe/probe').output())
+                show('exec session', c.run('echo \$\$; cut -d" " -f6 /proc/\$\$/stat').output())
                 show('ping', c.run('ping -c 1 -W 2 127.0.0.1 >/dev/null; echo status \$?').output())
                 show('open seccomp exec', u.run('grep Seccomp: /proc/self/status').output())
                 show('open seccomp init', new File("/proc/\${u.pid}/status").readLines().find { it.startsWith('Seccomp:') })
@@ -265,5 +266,15 @@ class NsinitConfinementSpec extends Specification {
             Path link = rootfs.resolve("bin/$it")
             if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of('busybox'))
         }
+    }
+
+    def "an exec into the container leads a session of its own, so it cannot reach labsh's terminal (TIOCSTI)"() {
+        given: "the exec'd shell's pid and its session id, both read inside from /proc/PID/stat"
+        List<String> ids = seen['exec session'].split(/ \| /) as List<String>
+
+        expect: 'setsid(2): its session is itself (without it, the session is labsh\'s, outside the pid namespace: 0)'
+        ids.size() == 2
+        ids[0] == ids[1]
+        ids[1] != '0'
     }
 }
