@@ -1,5 +1,7 @@
 package labsh.dsl
 
+import labsh.runtime.container.Rootfs
+
 import groovy.transform.SelfType
 
 import java.nio.charset.StandardCharsets
@@ -20,7 +22,7 @@ trait HostWords {
     String sh(Map options, String command) {
         boolean quiet = options.quiet as boolean
         if (!quiet) indent('$ ' + command)
-        Process p = new ProcessBuilder('/bin/sh', '-c', command).redirectErrorStream(true).start()
+        Process p = new ProcessBuilder(Rootfs.Tools.diesWithLabsh('/bin/sh', '-c', command)).redirectErrorStream(true).start()
         p.outputStream.close()
         String output = new String(p.inputStream.readAllBytes(), StandardCharsets.UTF_8)
         int status = p.waitFor()

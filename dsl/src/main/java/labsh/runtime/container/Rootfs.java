@@ -174,9 +174,24 @@ public final class Rootfs {
             }
         }
 
+        /**
+         * {@code command}, killed if labsh dies first (setpriv --pdeathsig, prctl(2) PR_SET_PDEATHSIG):
+         * a tar still unpacking after a kill -9 would write into the state directory after
+         * `labsh clean` has emptied it (seen in CrashSafetySpec). The caller's thread waits for
+         * it, so only labsh's death sends the signal.
+         */
+        public static List<String> diesWithLabsh(String... command) {
+            List<String> c = new ArrayList<>();
+            if (Files.isExecutable(SETPRIV)) c.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+            c.addAll(List.of(command));
+            return c;
+        }
+
+        private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
         public static Result run(String... command) {
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                Process p = new ProcessBuilder(diesWithLabsh(command)).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 return new Result(p.waitFor(), out);
             } catch (IOException e) {
