@@ -26,12 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
 
 import labsh.kernel.Errno;
 import labsh.kernel.KernelException;
 import labsh.kernel.NsType;
+import labsh.kernel.SealedMemfd;
 
 /**
  * Starts processes in new or existing namespaces through {@code nsinit}, the small single-threaded
@@ -282,49 +281,17 @@ public final class NativeStage {
         }
     }
 
-    // memfd_create(2), fcntl(2) sealing (include/uapi/linux/memfd.h, fcntl.h)
-    private static final long SYS_MEMFD_CREATE = labsh.kernel.Libc.AARCH64 ? 279 : 319;
-    private static final long SYS_FCNTL = labsh.kernel.Libc.AARCH64 ? 25 : 72;
-    private static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_EXEC = 0x10;
-    private static final int F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
-
     private static String sealedCopy(byte[] bytes) {
         labsh.kernel.Libc.load();
-        int fd;
         try {
-            // MFD_EXEC (Linux 6.3) keeps it executable where vm.memfd_noexec=1 would not; older kernels refuse the flag
-            fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EACCES) {
+            return "/proc/" + ProcessHandle.current().pid() + "/fd/" + SealedMemfd.executable("nsinit", bytes);
+        } catch (KernelException e) {
+            if (e.is(Errno.EACCES)) {
                 throw new IllegalStateException("labsh runs nsinit from a sealed, executable memfd (so that no container can overwrite it),"
                         + " and this kernel forbids executable memfds (vm.memfd_noexec=2): set it to 0 or 1 (sysctl vm.memfd_noexec=1)");
             }
-            if (e.getErrorCode() != Errno.EINVAL) throw sealFailure("memfd_create(\"nsinit\", MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC)", e);
-            try {
-                fd = (int) memfd(MFD_CLOEXEC | MFD_ALLOW_SEALING);
-            } catch (LastErrorException e2) {
-                throw sealFailure("memfd_create(\"nsinit\", MFD_CLOEXEC|MFD_ALLOW_SEALING)", e2);
-            }
+            throw new IllegalStateException("cannot make nsinit's sealed copy: " + e.getMessage(), e);
         }
-        try {
-            Memory buf = new Memory(bytes.length);
-            buf.write(0, bytes, 0, bytes.length);
-            for (long done = 0; done < bytes.length; ) done += labsh.kernel.Libc.write(fd, buf.share(done), bytes.length - done);
-            labsh.kernel.Libc.syscall(SYS_FCNTL, (long) fd, (long) F_ADD_SEALS, (long) (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL));
-        } catch (LastErrorException e) {
-            labsh.kernel.Libc.close(fd);
-            throw sealFailure("writing and sealing nsinit's memfd (fd " + fd + ")", e);
-        }
-        return "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
-    }
-
-    private static long memfd(int flags) {
-        return labsh.kernel.Libc.syscall(SYS_MEMFD_CREATE, "nsinit", (long) flags);
-    }
-
-    private static IllegalStateException sealFailure(String call, LastErrorException e) {
-        return new IllegalStateException("cannot make nsinit's sealed copy: " + call + ": " + Errno.name(e.getErrorCode())
-                + " (" + labsh.kernel.Libc.strerror(e.getErrorCode()) + ")", e);
     }
 
     /**
